@@ -1,0 +1,2 @@
+import ThrustCore
+print("thrust-bench: not yet")
