@@ -20,16 +20,35 @@ let package = Package(
         .target(name: "ThrustCapture", dependencies: ["ThrustCore"]),
         // Simulated lifter and IMU; also the daemon's built-in sensor.
         .target(name: "ThrustSim", dependencies: ["ThrustCore"]),
+
+        // C libraries of the hardware layer (Debian: libi2c-dev, libgpiod-dev).
+        .systemLibrary(name: "CI2C"),
+        .systemLibrary(name: "CGPIOD"),
+        // I2C bus, IMU drivers, GPIO buzzer; fakes for tests.
+        .target(name: "ThrustHardware", dependencies: ["ThrustCore", "CI2C", "CGPIOD"]),
+
         // The client and offline tools.
         .executableTarget(
             name: "thrust",
             dependencies: [
-                "ThrustCore", "ThrustCapture", "ThrustSim",
+                "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Benchmarks: a program that prints figures (not a test).
+        // Benchmarks: programs that print figures (not tests).
         .executableTarget(name: "thrust-bench", dependencies: ["ThrustCore", "ThrustCapture", "ThrustSim"]),
-        .testTarget(name: "ThrustCoreTests", dependencies: ["ThrustCore", "ThrustSim"]),
+        .executableTarget(name: "hw-bench", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
+        // Real-kernel test helper: writes simulated samples into i2c-stub's registers.
+        .executableTarget(name: "stub-feeder", dependencies: ["CI2C"]),
+
+        .testTarget(name: "ThrustCoreTests", dependencies: ["ThrustCore", "ThrustSim"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ThrustSimTests", dependencies: ["ThrustCore", "ThrustSim"]),
+        .testTarget(name: "ThrustCaptureTests", dependencies: ["ThrustCore", "ThrustCapture"]),
+        .testTarget(name: "ThrustHardwareTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
+        // Accuracy on simulated sessions, scored like ../shared/eval/score.py.
+        .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim"]),
+        // Runs the real binaries.
+        .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"]),
     ]
 )

@@ -1,0 +1,2 @@
+// libgpiod 1.6 (Debian 12: libgpiod-dev).
+#include <gpiod.h>

@@ -1,0 +1,1 @@
+// Hardware: I2C bus, IMU drivers, GPIO buzzer.

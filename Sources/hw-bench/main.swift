@@ -1,0 +1,1 @@
+print("hw-bench: not yet")
