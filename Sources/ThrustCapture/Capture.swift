@@ -44,9 +44,3 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible {
         return "\(path): \(message)"
     }
 }
-
-// API (implemented by the capture work):
-//   public struct CaptureReader { init(path: String) throws; var metadata: CaptureMetadata;
-//                                 mutating func next() throws -> Sample? }
-//   public final class CaptureWriter { init(path: String, metadata: CaptureMetadata) throws;
-//                                      func write(_: Sample) throws; func close() throws }

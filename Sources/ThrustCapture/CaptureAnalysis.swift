@@ -1,0 +1,78 @@
+import ThrustCore
+
+/// Running the core over a capture offline (`thrust analyze`), kept out of the CLI so it can be tested.
+public enum CaptureAnalysis {
+    /// What `--mount`, `--profile` or `--style` named that does not exist.
+    public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Figures about the samples that went through the core.
+    public struct Totals: Sendable, Equatable {
+        public var samples = 0
+        public var firstT: Double?
+        public var lastT: Double?
+        public var durationS: Double { (lastT ?? 0) - (firstT ?? 0) }
+        public init() {}
+    }
+
+    /// The core settings for a capture: a given name wins, then the capture's metadata
+    /// (`mount=`, `profile=`), then the defaults (bar, generic, auto).
+    ///
+    /// An unknown name given by the user is an error listing the valid ones; an unknown
+    /// `profile=` in the metadata falls back to `generic` with a warning.
+    public static func settings(metadata: CaptureMetadata, mount: String?, profile: String?, style: String?)
+        -> Result<(settings: CoreSettings, warnings: [String]), SettingsError> {
+        var warnings: [String] = []
+        let mountNames = Mount.allCases.map(\.rawValue).joined(separator: ", ")
+        let profileNames = Profile.builtIn.map(\.name).joined(separator: ", ")
+        let styleNames = SetStyle.allCases.map(\.rawValue).joined(separator: ", ")
+
+        var chosenMount = metadata.mount ?? .bar
+        if let mount {
+            guard let named = Mount(rawValue: mount) else {
+                return .failure(SettingsError(message: "unknown mount '\(mount)'; expected one of: \(mountNames)"))
+            }
+            chosenMount = named
+        }
+        var chosenProfile = Profile.generic
+        if let profile {
+            guard let named = Profile.named(profile) else {
+                return .failure(SettingsError(message: "unknown profile '\(profile)'; expected one of: \(profileNames)"))
+            }
+            chosenProfile = named
+        } else if let fromCapture = metadata["profile"] {
+            if let named = Profile.named(fromCapture) {
+                chosenProfile = named
+            } else {
+                warnings.append("profile=\(fromCapture) in the capture is not one of \(profileNames); using generic")
+            }
+        }
+        var chosenStyle = SetStyle.auto
+        if let style {
+            guard let named = SetStyle(rawValue: style) else {
+                return .failure(SettingsError(message: "unknown style '\(style)'; expected one of: \(styleNames)"))
+            }
+            chosenStyle = named
+        }
+        return .success((CoreSettings(mount: chosenMount, profile: chosenProfile, style: chosenStyle), warnings))
+    }
+
+    /// Streams every remaining sample of `reader` through a fresh `RepAnalyzer`, then finishes it.
+    /// Events go to `emit` as they happen. Stops at the first capture error (events emitted so
+    /// far have been delivered).
+    public static func run(_ reader: inout CaptureReader, settings: CoreSettings,
+                           emit: (CoreEvent) -> Void) throws(CaptureError) -> Totals {
+        var analyzer = RepAnalyzer(settings: settings)
+        var totals = Totals()
+        while let sample = try reader.next() {
+            if totals.firstT == nil { totals.firstT = sample.t }
+            totals.lastT = sample.t
+            totals.samples += 1
+            analyzer.update(sample, emit: emit)
+        }
+        analyzer.finish(emit: emit)
+        return totals
+    }
+}
