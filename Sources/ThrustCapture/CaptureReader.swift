@@ -52,6 +52,8 @@ public struct CaptureReader {
     private let slotOfField: [Int8]
     /// Fields a row needs: up to and including the last of the seven columns.
     private let fieldsNeeded: Int
+    /// The first seven fields are t,ax,ay,az,gx,gy,gz in that order (the fast path).
+    private let isCanonicalOrder: Bool
     /// Lines consumed so far.
     private var linesRead = 0
     private var previousT = -Double.infinity
@@ -110,6 +112,7 @@ public struct CaptureReader {
         }
         slotOfField = Array(slots.prefix((fieldOfSlot.max() ?? 0) + 1))
         fieldsNeeded = slotOfField.count
+        isCanonicalOrder = slotOfField == [0, 1, 2, 3, 4, 5, 6]
 
         // Buffer the first rows for the unit and rate checks.
         lookahead.reserveCapacity(Self.unitCheckRows)
@@ -159,29 +162,26 @@ public struct CaptureReader {
             throw error("empty row; expected \(fieldsNeeded) comma-separated numbers")
         }
         let count = text.count
-        var values = SIMD8<Double>()
         var position = 0
-        var field = 0
-        while field < fieldsNeeded {
-            let fieldStart = position
-            while position < count, bytes[position] != UInt8(ascii: ",") { position += 1 }
-            let slot = slotOfField[field]
-            if slot >= 0 {
-                switch DecimalParser.parse(bytes, from: fieldStart, to: position) {
-                case .value(let value):
-                    values[Int(slot)] = value
-                case .notANumber:
-                    throw error("column \(Self.columnNames[Int(slot)]): expected a number, found '\(Self.excerpt(bytes, fieldStart, position))'")
-                case .notFinite:
-                    throw error("column \(Self.columnNames[Int(slot)]): expected a finite number, found '\(Self.excerpt(bytes, fieldStart, position))'")
+        var values = SIMD8<Double>()
+        if isCanonicalOrder {
+            // The usual layout (t,ax,ay,az,gx,gy,gz first): straight-line parsing into registers.
+            values[0] = try parseField(bytes, count, &position, slot: 0)
+            values[1] = try parseField(bytes, count, &position, slot: 1)
+            values[2] = try parseField(bytes, count, &position, slot: 2)
+            values[3] = try parseField(bytes, count, &position, slot: 3)
+            values[4] = try parseField(bytes, count, &position, slot: 4)
+            values[5] = try parseField(bytes, count, &position, slot: 5)
+            values[6] = try parseField(bytes, count, &position, slot: 6)
+        } else {
+            for field in 0..<fieldsNeeded {
+                let slot = Int(slotOfField[field])
+                if slot >= 0 {
+                    values[slot] = try parseField(bytes, count, &position, slot: slot)
+                } else {
+                    try skipField(bytes, count, &position)
                 }
             }
-            field += 1
-            if position >= count { break }
-            position += 1  // the comma
-        }
-        if field < fieldsNeeded {
-            throw error("too few fields: found \(field), expected \(fieldsNeeded) as in the header")
         }
 
         let t = values[0]
@@ -198,6 +198,39 @@ public struct CaptureReader {
                         + "(multiply by π/180 = 0.0174533); no IMU we support turns faster than \(Int(Self.maxPlausibleGyroRadPerS)) rad/s")
         }
         return Sample(t: t, ax: values[1], ay: values[2], az: values[3], gx: values[4], gy: values[5], gz: values[6])
+    }
+
+    /// Parses the field starting at `position` and moves past its comma. `position > count`
+    /// means the row has no more fields.
+    @inline(__always)
+    private func parseField(_ bytes: UnsafePointer<UInt8>, _ count: Int, _ position: inout Int,
+                            slot: Int) throws(CaptureError) -> Double {
+        if position > count { throw tooFewFields(bytes, count) }
+        let fieldStart = position
+        let outcome = DecimalParser.parseField(bytes, count: count, position: &position)
+        let fieldEnd = position
+        position += 1  // the comma
+        switch outcome {
+        case .value(let value):
+            return value
+        case .notANumber:
+            throw error("column \(Self.columnNames[slot]): expected a number, found '\(Self.excerpt(bytes, fieldStart, fieldEnd))'")
+        case .notFinite:
+            throw error("column \(Self.columnNames[slot]): expected a finite number, found '\(Self.excerpt(bytes, fieldStart, fieldEnd))'")
+        }
+    }
+
+    @inline(__always)
+    private func skipField(_ bytes: UnsafePointer<UInt8>, _ count: Int, _ position: inout Int) throws(CaptureError) {
+        if position > count { throw tooFewFields(bytes, count) }
+        while position < count, bytes[position] != UInt8(ascii: ",") { position += 1 }
+        position += 1
+    }
+
+    private func tooFewFields(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CaptureError {
+        var fields = 1
+        for index in 0..<count where bytes[index] == UInt8(ascii: ",") { fields += 1 }
+        return error("too few fields: found \(fields), expected \(fieldsNeeded) as in the header")
     }
 
     private func error(_ message: String) -> CaptureError {

@@ -144,12 +144,9 @@ public final class CaptureWriter {
 
     // MARK: - Number formatting (no Foundation, no String)
 
-    /// Powers of ten 10^0 … 10^18.
-    private static let powersOf10: [Double] = (0...18).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
-    }
+    /// Powers of ten 10^0 … 10^9 and 10^0 … 10^-10, as literal (static) tables.
+    private static let powersOf10: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
+    private static let negativePowersOf10: [Double] = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10]
 
     /// Writes `micros` / 10^6 with exactly 6 decimals.
     @inline(__always)
@@ -188,10 +185,11 @@ public final class CaptureWriter {
             while exponent < 8 && magnitude >= powersOf10[exponent + 1] { exponent += 1 }
         } else {
             exponent = -1
-            while exponent > -10 && magnitude < 1 / powersOf10[-exponent] { exponent -= 1 }
+            while exponent > -10 && magnitude < negativePowersOf10[-exponent] { exponent -= 1 }
         }
         let decimals = min(max(5 - exponent, 0), 9)
-        var scaled = UInt64((magnitude * powersOf10[decimals]).rounded())
+        // Round half up (magnitude ≥ 0); cheaper than `rounded()`, which calls libm.
+        var scaled = UInt64(magnitude * powersOf10[decimals] + 0.5)
         if scaled == 0 {
             buffer[position] = UInt8(ascii: "0"); position += 1
             return

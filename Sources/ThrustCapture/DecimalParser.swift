@@ -6,13 +6,12 @@ import Darwin
 
 /// Parses decimal numbers straight from bytes (no `String`), for the capture reader's hot path.
 enum DecimalParser {
-    /// Exact powers of ten as Doubles (10^0 … 10^22 are all exactly representable).
-    @usableFromInline
-    static let exactPowersOf10: [Double] = (0...22).map { exponent in
-        var value = 1.0
-        for _ in 0..<exponent { value *= 10 }
-        return value
-    }
+    /// Exact powers of ten as Doubles (10^0 … 10^22 are all exactly representable). A literal
+    /// table, so the compiler emits it as static data (no lazy initialisation on each access).
+    static let exactPowersOf10: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
     enum Outcome {
         case value(Double)
@@ -22,99 +21,95 @@ enum DecimalParser {
         case notFinite
     }
 
-    /// Parses `bytes[from..<to]`, ignoring surrounding spaces and tabs.
+    /// Parses the comma-separated field that starts at `position` in `bytes[0..<count]`,
+    /// ignoring spaces and tabs around the number, and leaves `position` on the comma that ends
+    /// the field (or at `count`).
     ///
-    /// Fast path (Clinger): at most 19 significant digits and a decimal exponent within ±22 give a
-    /// correctly rounded result with one multiplication or division. Anything else (more digits,
-    /// huge exponents, `inf`, `nan`, hex floats) goes through `strtod`.
+    /// One pass over the bytes. Fast path (Clinger): at most 19 digits and a decimal exponent
+    /// within ±22 give a correctly rounded result with one multiplication or division. Anything
+    /// else (more digits, huge exponents, `inf`, `nan`, hex floats) goes through `strtod`.
     @inline(__always)
-    static func parse(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> Outcome {
-        var start = from
-        var end = to
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        if start == end { return .notANumber }
+    static func parseField(_ bytes: UnsafePointer<UInt8>, count: Int, position: inout Int) -> Outcome {
+        let fieldStart = position
+        var index = position
+        while index < count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
 
-        var index = start
         var negative = false
-        if bytes[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        } else if bytes[index] == UInt8(ascii: "+") {
-            index += 1
+        if index < count {
+            if bytes[index] == UInt8(ascii: "-") {
+                negative = true
+                index += 1
+            } else if bytes[index] == UInt8(ascii: "+") {
+                index += 1
+            }
         }
 
         var mantissa: UInt64 = 0
-        var significantDigits = 0
+        var digits = 0  // digits taken into the mantissa (leading zeros included)
         var exponent10 = 0
-        var sawDigit = false
-        var tooManyDigits = false
-
-        // Integer part.
-        while index < end {
+        var exact = true
+        let integerStart = index
+        while index < count {
             let digit = bytes[index] &- 0x30
             if digit > 9 { break }
-            sawDigit = true
-            if mantissa != 0 || digit != 0 {
-                if significantDigits < 19 {
-                    mantissa = mantissa &* 10 &+ UInt64(digit)
-                    significantDigits += 1
-                } else {
-                    tooManyDigits = true
-                }
+            if digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digits += 1
+            } else {
+                exact = false
             }
             index += 1
         }
-        // Fraction.
-        if index < end, bytes[index] == UInt8(ascii: ".") {
+        var sawDigit = index > integerStart
+        if index < count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            while index < end {
+            let fractionStart = index
+            while index < count {
                 let digit = bytes[index] &- 0x30
                 if digit > 9 { break }
-                sawDigit = true
-                if mantissa != 0 || digit != 0 {
-                    if significantDigits < 19 {
-                        mantissa = mantissa &* 10 &+ UInt64(digit)
-                        significantDigits += 1
-                        exponent10 -= 1
-                    } else {
-                        tooManyDigits = true
-                    }
-                } else {
-                    exponent10 -= 1  // a leading zero after the point
+                if digits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(digit)
+                    digits += 1
+                    exponent10 -= 1
+                } else if digit != 0 {
+                    exact = false
                 }
                 index += 1
             }
+            sawDigit = sawDigit || index > fractionStart
         }
-        if !sawDigit { return slowParse(bytes, from: start, to: end) }
-        // Exponent.
-        if index < end, bytes[index] | 0x20 == UInt8(ascii: "e") {
+        if sawDigit, index < count, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
             var exponentNegative = false
-            if index < end, bytes[index] == UInt8(ascii: "-") {
+            if index < count, bytes[index] == UInt8(ascii: "-") {
                 exponentNegative = true
                 index += 1
-            } else if index < end, bytes[index] == UInt8(ascii: "+") {
+            } else if index < count, bytes[index] == UInt8(ascii: "+") {
                 index += 1
             }
             var explicitExponent = 0
-            var exponentDigits = 0
-            while index < end {
+            let exponentStart = index
+            while index < count {
                 let digit = bytes[index] &- 0x30
                 if digit > 9 { break }
-                if explicitExponent < 100_000 { explicitExponent = explicitExponent * 10 + Int(digit) }
-                exponentDigits += 1
+                if explicitExponent < 100_000 { explicitExponent = explicitExponent &* 10 &+ Int(digit) }
                 index += 1
             }
-            if exponentDigits == 0 { return .notANumber }
+            if index == exponentStart { sawDigit = false }  // "1e" is not a number
             exponent10 += exponentNegative ? -explicitExponent : explicitExponent
         }
-        if index != end { return .notANumber }
-        if tooManyDigits { return slowParse(bytes, from: start, to: end) }
+        while index < count, bytes[index] == 0x20 || bytes[index] == 0x09 { index += 1 }
 
-        if mantissa == 0 { return .value(negative ? -0.0 : 0.0) }
-        guard mantissa <= 1 << 53, exponent10 >= -22, exponent10 <= 22 else {
-            return slowParse(bytes, from: start, to: end)
+        if index < count && bytes[index] != UInt8(ascii: ",") || !sawDigit {
+            // Not a plain decimal: find the field's end and let strtod (or the error) have it.
+            while index < count, bytes[index] != UInt8(ascii: ",") { index += 1 }
+            position = index
+            return slowParse(bytes, from: fieldStart, to: index)
+        }
+        position = index
+        if mantissa == 0 && exact { return .value(negative ? -0.0 : 0.0) }
+        guard exact, mantissa <= 1 << 53, exponent10 >= -22, exponent10 <= 22 else {
+            return slowParse(bytes, from: fieldStart, to: index)
         }
         var value = Double(mantissa)
         if exponent10 < 0 {
@@ -125,16 +120,18 @@ enum DecimalParser {
         return .value(negative ? -value : value)
     }
 
-    /// `strtod` on a NUL-terminated copy; the whole text must be consumed.
+    /// `strtod` on a trimmed, NUL-terminated copy; the whole text must be consumed.
     static func slowParse(_ bytes: UnsafePointer<UInt8>, from: Int, to: Int) -> Outcome {
-        let count = to - from
+        var start = from
+        var end = to
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        let count = end - start
         if count <= 0 || count > 400 { return .notANumber }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { text -> Outcome in
             guard let base = text.baseAddress else { return .notANumber }
-            for offset in 0..<count { base[offset] = CChar(bitPattern: bytes[from + offset]) }
+            for offset in 0..<count { base[offset] = CChar(bitPattern: bytes[start + offset]) }
             base[count] = 0
-            // strtod skips leading whitespace; ours was trimmed already, anything else is not a number.
-            if base[0] == 0x20 || base[0] == 0x09 || base[0] == 0x0A { return .notANumber }
             var endPointer: UnsafeMutablePointer<CChar>? = nil
             let value = strtod(base, &endPointer)
             guard let endPointer, endPointer == base + count else { return .notANumber }
