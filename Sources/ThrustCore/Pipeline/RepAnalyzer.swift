@@ -1,19 +1,67 @@
 /// The core: one per sensor stream. Feed it samples in time order; it emits events.
 ///
-/// Pure and deterministic: no I/O, no clock, no allocation per sample.
+/// Pure and deterministic: no I/O, no clock, no allocation per sample. The same code runs in
+/// the daemon, in `thrust analyze` and in the tests.
+///
+/// Stages: `MotionTracker` (calibration at rest, orientation, vertical motion with drift
+/// removed at every zero-velocity instant, strokes) → `RepSegmenter` (sets, reps, measures,
+/// limits, live phases and alerts).
 public struct RepAnalyzer: Sendable {
     public private(set) var settings: CoreSettings
+    public private(set) var tracker: MotionTracker
+    public private(set) var segmenter: RepSegmenter
+    var started = false
+    var calibratedReported = false
 
-    public init(settings: CoreSettings) {
+    public init(settings: CoreSettings, tracker: MotionTracker.Settings = .init(),
+                segmenter: RepSegmenter.Settings = .init()) {
         self.settings = settings
+        self.tracker = MotionTracker(settings: tracker)
+        var seg = RepSegmenter(core: settings, settings: segmenter)
+        seg.resetCluster()
+        self.segmenter = seg
     }
 
-    /// Feed one sample. Events are passed to `emit` in time order before this returns.
+    /// Feed one sample. Events are passed to `emit` before this returns.
     public mutating func update(_ sample: Sample, emit: (CoreEvent) -> Void) {
-        // Filled in by the core implementation.
+        if !started {
+            started = true
+            emit(.sensor(state: .calibrating, detail: "hold still to calibrate", t: sample.t))
+        }
+        tracker.update(sample)
+        drain(emit: emit)
+        if !calibratedReported, let t = tracker.calibratedAtT {
+            calibratedReported = true
+            emit(.sensor(state: .calibrated, detail: "gyro bias learnt at rest", t: t))
+        }
+        segmenter.live(t: sample.t, height: tracker.liveHeight, velocity: tracker.velocity,
+                       isStill: tracker.isStill, up: tracker.up, calibration: tracker.accelCal, emit: emit)
+        segmenter.tick(t: sample.t, calibration: tracker.accelCal, emit: emit)
     }
 
     /// End of stream: close any open set.
     public mutating func finish(emit: (CoreEvent) -> Void) {
+        tracker.finish()
+        drain(emit: emit)
+        segmenter.finish(calibration: tracker.accelCal, emit: emit)
+    }
+
+    /// Ends the current set now (the daemon's `end_set`).
+    public mutating func endSet(emit: (CoreEvent) -> Void) {
+        segmenter.finish(calibration: tracker.accelCal, emit: emit)
+    }
+
+    mutating func drain(emit: (CoreEvent) -> Void) {
+        // Still periods first: a rep's lockout pose comes from the hold that follows it.
+        while !tracker.stillPeriods.isEmpty {
+            let p = tracker.stillPeriods[0]
+            tracker.stillPeriods.removeFirst(1)
+            segmenter.stillPeriodEnded(p, calibration: tracker.accelCal, emit: emit)
+        }
+        while !tracker.strokes.isEmpty {
+            let s = tracker.strokes[0]
+            tracker.strokes.removeFirst(1)
+            segmenter.add(s, calibration: tracker.accelCal, emit: emit)
+        }
     }
 }

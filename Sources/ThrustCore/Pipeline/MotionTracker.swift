@@ -1,0 +1,343 @@
+/// Sensor calibration, orientation and the vertical motion of the hips.
+///
+/// Per sample: remove the gyro bias and the accelerometer offsets/scales learnt at rest, turn the
+/// world-up direction (kept in sensor axes) by the gyro, project the specific force on it to get
+/// vertical acceleration, and integrate velocity and height. Every still period is a
+/// zero-velocity instant: it closes the motion segment since the previous one, whose velocity is
+/// then corrected for the linear drift that makes it end at zero, and whose strokes are extracted.
+public struct MotionTracker: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var gravity = standardGravity
+        /// Gaps longer than this break the motion (the segment is dropped), s.
+        public var maxGapS = 0.75
+        /// A still period only anchors velocity if the running estimate is below this, m/s
+        /// (guards against a slow, steady, rotation-free movement that looks still).
+        public var anchorSpeedMax = 0.07
+        /// While still, re-anchor this often, s.
+        public var reanchorS = 0.4
+        /// Mean vertical acceleration above which the sensor is not still, m/s².
+        public var stillVerticalAccelMax = 0.1
+        /// Quasi-still this long is still, whatever the velocity estimate says, s.
+        public var longQuasiStillS = 1.5
+        /// Re-anchor this far in the past (a slow start looks still for a moment), s.
+        public var anchorLookbackS = 0.3
+        /// Trace resolution, s (the trace keeps at most one point per step).
+        public var traceStepS = 0.004
+        /// Trace capacity, points (≈ 32 s at the finest step).
+        public var traceCapacity = 8192
+        /// Time constant pulling the up direction to the accelerometer while still, s.
+        public var stillUpTauS = 0.05
+        /// Gyro bias averaging while still, s.
+        public var gyroBiasTauS = 2.0
+        /// Rest needed before the first gyro bias is trusted, s.
+        public var initialCalibrationS = 0.6
+        public var stillness = StillnessDetector.Settings()
+        public var strokes = StrokeExtractor.Settings()
+        public init() {}
+    }
+
+    public let settings: Settings
+    public private(set) var accelCal: AccelCalibration
+    public private(set) var gyroBias: SIMD3<Double>?
+    var stillness: StillnessDetector
+    let extractor: StrokeExtractor
+
+    /// World up in sensor axes.
+    public private(set) var up = SIMD3<Double>(0, 0, 1)
+    var upValid = false
+    /// Vertical specific force at rest, m/s² (g as this sensor sees it).
+    var restGravity: Double
+
+    // Integration since the anchor.
+    var lastT = -Double.infinity
+    var lastGyro = SIMD3<Double>(repeating: 0)
+    var lastVerticalAccel = 0.0
+    public private(set) var velocity = 0.0
+    var heightSinceAnchor = 0.0
+    var anchorT = 0.0
+    /// Absolute height at the anchor, m (the session's height scale).
+    var anchorHeight = 0.0
+    var anchored = false
+    var trace: FixedRing<TracePoint>
+    var lastTraceT = -Double.infinity
+
+    // The current still period.
+    var wasStill = false
+    var strictSinceT: Double?
+    var poseAdded = false
+    var checkpointT = 0.0
+    var flatSinceT: Double?
+    var leakSinceT: Double?
+    var leakStart = 0.0
+    var stillAccelSum = SIMD3<Double>(repeating: 0)
+    var stillGyroSum = SIMD3<Double>(repeating: 0)
+    var stillCount = 0
+    var stillStartT = 0.0
+    var lastReanchorT = 0.0
+    /// Sums up to the last re-anchor (the tail of a still period may already be motion).
+    var stillAccelCheckpoint = SIMD3<Double>(repeating: 0)
+    var stillGyroCheckpoint = SIMD3<Double>(repeating: 0)
+    var stillCountCheckpoint = 0
+
+    /// Strokes found, waiting to be taken by the caller.
+    public var strokes: FixedRing<Stroke>
+    /// Still periods that ended, waiting to be taken: (start, end, mean raw accel).
+    public var stillPeriods: FixedRing<StillPeriod>
+    /// Set once the gyro bias has been learnt (for the `SENSOR calibrated` event).
+    public private(set) var calibratedAtT: Double?
+
+    public struct StillPeriod: Sendable {
+        public var startT: Double
+        public var endT: Double
+        /// Mean raw specific force, m/s².
+        public var meanAccel: SIMD3<Double>
+        /// World up in sensor axes, from the calibrated mean.
+        public var up: SIMD3<Double>
+    }
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        accelCal = AccelCalibration(gravity: settings.gravity)
+        stillness = StillnessDetector(settings: settings.stillness)
+        extractor = StrokeExtractor(settings: settings.strokes)
+        restGravity = settings.gravity
+        trace = FixedRing(capacity: settings.traceCapacity,
+                          filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        strokes = FixedRing(capacity: 64, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0,
+                                                         endZ: 0, peakSpeed: 0, upAtOffset: .zero))
+        stillPeriods = FixedRing(capacity: 16, filler: StillPeriod(startT: 0, endT: 0, meanAccel: .zero, up: .zero))
+    }
+
+    public var isStill: Bool { wasStill }
+    /// Absolute height now, m (live, not yet drift-corrected).
+    public var liveHeight: Double { anchorHeight + heightSinceAnchor }
+    public var isCalibrated: Bool { gyroBias != nil }
+
+    public mutating func update(_ sample: Sample) {
+        let t = sample.t
+        var dt = t - lastT
+        if !(dt > 0) {
+            if lastT == -Double.infinity {
+                dt = 0
+            } else {
+                return  // not increasing: ignore
+            }
+        }
+        if dt > settings.maxGapS {
+            restartAfterGap(t: t)
+            dt = 0
+        }
+        let bias = gyroBias ?? SIMD3<Double>(repeating: 0)
+        let gyro = sample.gyro - bias
+        let accel = accelCal.apply(sample.accel)
+
+        if !upValid {
+            up = normalized(accel)
+            upValid = true
+        } else if dt > 0 {
+            // Turn the up vector by the mean rate over the interval: d(up)/dt = up × ω.
+            let w = (gyro + lastGyro) * 0.5
+            up = normalized(rotate(up, by: -w * dt))
+        }
+        lastGyro = gyro
+
+        stillness.update(t: t, dt: dt, accel: sample.accel, gyro: sample.gyro, gyroBias: gyroBias,
+                         gravity: settings.gravity)
+        let still = decideStill(t: t)
+        if still {
+            trackStill(t: t, dt: dt, sample: sample)
+        } else if wasStill {
+            endStillPeriod(t: t)
+        }
+
+        let verticalAccel = dot(up, accel) - restGravity
+        if dt > 0 {
+            let v0 = velocity
+            velocity += 0.5 * (verticalAccel + lastVerticalAccel) * dt
+            heightSinceAnchor += 0.5 * (velocity + v0) * dt
+        }
+        lastVerticalAccel = verticalAccel
+        lastT = t
+
+        if still && !wasStill {
+            startStillPeriod(t: t)
+        }
+        wasStill = still
+
+        if t - lastTraceT >= settings.traceStepS || trace.isEmpty {
+            if trace.isFull { closeSegment(t: t, corrected: false) }
+            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up))
+            lastTraceT = t
+        }
+        if still && t - lastReanchorT >= settings.reanchorS {
+            checkpointStill(t: t)
+        }
+    }
+
+    /// End of data: close what is open.
+    public mutating func finish() {
+        if wasStill { endStillPeriod(t: lastT) }
+    }
+
+    // MARK: - Still periods
+
+    /// Still = the detector's quasi-still plus no vertical acceleration and no running velocity
+    /// (a slow, rotation-free movement can fool the detector). Two escapes keep a drifted
+    /// estimate from locking stillness out: no vertical acceleration for `longQuasiStillS`
+    /// whatever the velocity says, or a constant (uncalibrated) vertical reading for twice that.
+    mutating func decideStill(t: Double) -> Bool {
+        guard stillness.isQuasiStill else {
+            strictSinceT = nil
+            flatSinceT = nil
+            leakSinceT = nil
+            return false
+        }
+        let verticalMean = dot(up, accelCal.apply(stillness.meanAccel)) - restGravity
+        let flat = abs(verticalMean) < settings.stillVerticalAccelMax
+        let slow = abs(velocity) <= settings.anchorSpeedMax || !anchored
+        strictSinceT = flat && slow ? (strictSinceT ?? t) : nil
+        flatSinceT = flat ? (flatSinceT ?? t) : nil
+        if let since = leakSinceT, abs(verticalMean - leakStart) < settings.stillVerticalAccelMax * 0.5 {
+            _ = since
+        } else {
+            leakSinceT = t
+            leakStart = verticalMean
+        }
+        if let since = strictSinceT, t - since >= settings.stillness.minStillS { return true }
+        if let since = flatSinceT, t - since >= settings.longQuasiStillS { return true }
+        if let since = leakSinceT, t - since >= 2 * settings.longQuasiStillS { return true }
+        return false
+    }
+
+    mutating func startStillPeriod(t: Double) {
+        stillStartT = strictSinceT ?? flatSinceT ?? leakSinceT ?? t
+        stillAccelSum = .zero
+        stillGyroSum = .zero
+        stillCount = 0
+        stillAccelCheckpoint = .zero
+        stillGyroCheckpoint = .zero
+        stillCountCheckpoint = 0
+        checkpointT = t
+        poseAdded = false
+        lastReanchorT = t
+        closeSegment(t: t, corrected: anchored)
+    }
+
+    mutating func trackStill(t: Double, dt: Double, sample: Sample) {
+        stillAccelSum += sample.accel
+        stillGyroSum += sample.gyro
+        stillCount += 1
+        // Up follows the low-passed, calibrated accelerometer.
+        let target = normalized(accelCal.apply(stillness.meanAccel))
+        let alpha = min(1, dt / settings.stillUpTauS)
+        up = normalized(up + (target - up) * alpha)
+    }
+
+    /// Mid still period: the velocity is zero, so start afresh — from a little while ago, because
+    /// a slow start looks still to the detector for a moment and must not be cut off.
+    mutating func checkpointStill(t: Double) {
+        lastReanchorT = t
+        // Learn only from what was still up to the previous checkpoint: the newest samples may
+        // already be the start of a movement the detector has not seen yet.
+        let count = stillCountCheckpoint
+        let duration = checkpointT - stillStartT
+        if count > 0 {
+            let rawMean = stillAccelCheckpoint / Double(count)
+            let gyroMean = stillGyroCheckpoint / Double(count)
+            if let bias = gyroBias {
+                let beta = min(1, duration / settings.gyroBiasTauS)
+                gyroBias = bias + (gyroMean - bias) * beta
+            } else if duration >= settings.initialCalibrationS {
+                gyroBias = gyroMean
+                calibratedAtT = t
+            }
+            // One pose per still period, once it is long enough to trust; refit while still,
+            // so the calibration never changes in the middle of a movement.
+            if !poseAdded && duration >= 0.35 {
+                poseAdded = true
+                accelCal.addPose(mean: rawMean, durationS: duration)
+                accelCal.refit()
+            }
+            // Rest gravity as seen along up (absorbs what calibration has not yet learnt).
+            restGravity = length(accelCal.apply(rawMean))
+        }
+        stillAccelCheckpoint = stillAccelSum
+        stillGyroCheckpoint = stillGyroSum
+        stillCountCheckpoint = stillCount
+        checkpointT = t
+        rebase(at: t - settings.anchorLookbackS)
+    }
+
+    /// Moves the anchor to the trace point at `t` (inside the still period): heights and velocities
+    /// are re-based on it and older points dropped.
+    mutating func rebase(at t: Double) {
+        guard trace.count >= 2, t > trace[0].t, t >= stillStartT else { return }
+        let k = extractor.index(trace, before: t)
+        let base = trace[k]
+        trace.removeFirst(k)
+        for i in 0..<trace.count {
+            trace[i].v -= base.v
+            trace[i].z -= base.z
+        }
+        velocity -= base.v
+        heightSinceAnchor -= base.z
+        anchorHeight += base.z
+        anchorT = base.t
+    }
+
+    mutating func endStillPeriod(t: Double) {
+        let count = stillCountCheckpoint > 0 ? stillCountCheckpoint : stillCount
+        let sum = stillCountCheckpoint > 0 ? stillAccelCheckpoint : stillAccelSum
+        guard count > 0 else { return }
+        let mean = sum / Double(count)
+        stillPeriods.append(StillPeriod(startT: stillStartT, endT: t, meanAccel: mean,
+                                        up: normalized(accelCal.apply(mean))))
+    }
+
+    // MARK: - Segments
+
+    mutating func resetAnchor(t: Double) {
+        anchorHeight += heightSinceAnchor
+        heightSinceAnchor = 0
+        velocity = 0
+        anchorT = t
+        anchored = true
+        trace.removeAll()
+        trace.append(TracePoint(t: t, v: 0, z: 0, up: up))
+        lastTraceT = t
+    }
+
+    /// Closes the segment since the anchor: removes the linear velocity drift (so it ends at rest),
+    /// converts heights to absolute, extracts strokes and re-anchors here.
+    mutating func closeSegment(t: Double, corrected: Bool) {
+        if let lastPoint = trace.last, lastPoint.t < t {
+            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up))
+        }
+        if corrected, trace.count >= 2 {
+            let t0 = trace[0].t
+            let span = trace[trace.count - 1].t - t0
+            let drift = span > 0 ? trace[trace.count - 1].v / span : 0  // m/s² of residual bias
+            for i in 0..<trace.count {
+                var p = trace[i]
+                let dtp = p.t - t0
+                p.v -= drift * dtp
+                p.z = anchorHeight + p.z - 0.5 * drift * dtp * dtp
+                trace[i] = p
+            }
+            heightSinceAnchor = trace[trace.count - 1].z - anchorHeight
+            extractor.extract(trace) { stroke in strokes.append(stroke) }
+        }
+        resetAnchor(t: t)
+    }
+
+    mutating func restartAfterGap(t: Double) {
+        stillness.reset()
+        wasStill = false
+        velocity = 0
+        heightSinceAnchor = 0
+        lastVerticalAccel = 0
+        anchored = false
+        trace.removeAll()
+        lastTraceT = -Double.infinity
+    }
+}

@@ -1,0 +1,525 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns strokes into sets and reps, measures each rep and judges it (SPEC §3, §5).
+///
+/// A rep is a down stroke and an up stroke that mirror each other. Top-start (barbell) pairs
+/// down → up, anchored at the lockout the up stroke reaches; the bridge up from the floor that
+/// starts the set has no down stroke before it, so it is never a rep. Bottom-start (banded) pairs
+/// up → down. Which way a set runs is decided at its first bottom: a set-up bridge starts well
+/// below where the reps bottom out, a banded rep starts where the next one bottoms.
+/// Strokes too large for a hip thrust (sitting down, standing up) end a set; a set also ends
+/// after `setGapS` without a rep-sized stroke.
+public struct RepSegmenter: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// Smallest rise that counts as a rep, m (partials are counted and flagged).
+        public var minRepM = 0.05
+        /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
+        public var maxRepM = 0.40
+        /// A rep returns to within this of where it started, m.
+        public var returnToleranceM = 0.15
+        /// A set-up bridge starts at least this far below the first bottom, m (or 35 % of its rise).
+        public var setupMarginM = 0.07
+        /// Longest pause between the two strokes of a rep (hold or bottom), s.
+        public var maxPauseS = 12.0
+        /// Same-direction strokes separated by less than this merge into one, s.
+        public var mergeGapS = 0.6
+        /// No rep-sized stroke for this long ends the set, s.
+        public var setGapS = 8.0
+        /// Belt: a lockout has the torso within this of parallel, degrees.
+        public var beltLockoutMaxDeg = 35.0
+        public init() {}
+    }
+
+    enum Style { case undecided, top, bottom }
+
+    /// A rep whose last figure (hold or bottom) waits for the next stroke.
+    struct PendingRep {
+        var report: RepReport
+        var waitsForHold: Bool
+        var endT: Double
+        /// Alerts already raised live for this rep.
+        var raisedLive: AlertSet
+        /// The up stroke that reached the lockout (its pose is measured when the rep is emitted,
+        /// so the hold that follows can be used).
+        var concentric: Stroke
+    }
+
+    public let settings: Settings
+    let core: CoreSettings
+
+    // Strokes of the current cluster (merged), newest last.
+    var strokes: FixedRing<Stroke>
+    var style = Style.undecided
+    /// Index (absolute position) of the first up stroke of the cluster, for the style decision.
+    var firstUp: Stroke?
+    var lastRepSizedT = -Double.infinity
+
+    // The set.
+    public private(set) var setNumber = 0
+    var inSet = false
+    public private(set) var repCount = 0
+    var lockoutHeights: FixedRing<Double>
+    /// Median of the set's lockout heights so far, m (kept per rep: the live path reads it per sample).
+    var lockoutReference: Double?
+    var scratch: [Double]
+    var pending: PendingRep?
+    var targetAlerted = false
+    var setSums = SetSums()
+
+    // Reference poses.
+    /// Bar: tilt of still poses (deg) — their median is the level bar.
+    var restTilts: FixedRing<Double>
+    /// Belt: raw mean specific force while standing upright, m/s².
+    public private(set) var uprightAccel: SIMD3<Double>?
+    var recentStill: FixedRing<MotionTracker.StillPeriod>
+
+    // Live.
+    var liveDirection = 0
+    var liveAlerts = AlertSet()
+    var liveRep = 0
+    var lastTopZ: Double?
+    var descentTopZ: Double?
+    var descentBottomZ: Double?
+    var turnedAtBottom = false
+
+    struct SetSums {
+        var depth = 0.0, ecc = 0.0, con = 0.0, hold = 0.0
+        var nEcc = 0, nCon = 0, nHold = 0
+        var peakVelocity = 0.0
+        var bestMeanVelocity = 0.0
+        var lastMeanVelocity = 0.0
+        var alerts = 0
+        var lastEndT = 0.0
+    }
+
+    public init(core: CoreSettings, settings: Settings = Settings()) {
+        self.core = core
+        self.settings = settings
+        strokes = FixedRing(capacity: 8, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0, endZ: 0,
+                                                        peakSpeed: 0, upAtOffset: .zero))
+        lockoutHeights = FixedRing(capacity: 64, filler: 0)
+        scratch = Array(repeating: 0, count: 64)
+        restTilts = FixedRing(capacity: 31, filler: 0)
+        recentStill = FixedRing(capacity: 16, filler: MotionTracker.StillPeriod(startT: 0, endT: 0,
+                                                                                meanAccel: .zero, up: .zero))
+    }
+
+    var limits: Limits { core.profile.limits }
+
+    // MARK: - Inputs
+
+    /// A still period ended.
+    public mutating func stillPeriodEnded(_ p: MotionTracker.StillPeriod, calibration: AccelCalibration,
+                                          emit: (CoreEvent) -> Void) {
+        recentStill.append(p)
+        let duration = p.endT - p.startT
+        switch core.mount {
+        case .bar:
+            if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
+        case .belt:
+            if uprightAccel == nil, duration >= 2.0 {
+                uprightAccel = p.meanAccel
+                emit(.sensor(state: .uprightCalibrated, detail: "upright pose learnt from \(formatSeconds(duration)) s of standing still", t: p.endT))
+            }
+        }
+    }
+
+    /// Sets the upright pose (belt) on request.
+    public mutating func setUpright(meanAccel: SIMD3<Double>) {
+        uprightAccel = meanAccel
+    }
+
+    /// A stroke was found (in time order).
+    public mutating func add(_ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        // A stroke too large for a rep: set-up, sitting down, standing up. It ends any set.
+        if s.amplitude > settings.maxRepM {
+            if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
+            endSet(calibration: calibration, emit: emit)
+            resetCluster()
+            // A large up stroke can still be the set-up bridge of a top-start set.
+            if s.direction > 0 && s.amplitude < 0.65 { push(s); firstUp = s }
+            return
+        }
+        if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
+            if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
+            endSet(calibration: calibration, emit: emit)
+            resetCluster()
+        }
+        if s.amplitude >= settings.minRepM { lastRepSizedT = s.offsetT }
+
+        // Merge with the previous stroke when it continues the same way after a short pause.
+        if let last = strokes.last, last.direction == s.direction, s.onsetT - last.offsetT < settings.mergeGapS {
+            var merged = last
+            merged.offsetT = s.offsetT
+            merged.endZ = s.endZ
+            merged.peakSpeed = max(last.peakSpeed, s.peakSpeed)
+            merged.upAtOffset = s.upAtOffset
+            strokes[strokes.count - 1] = merged
+            if firstUp?.onsetT == last.onsetT { firstUp = merged }
+            return
+        }
+        if inSet, let p = pending {
+            // The stroke after a pending rep closes it.
+            if (p.waitsForHold && s.direction < 0) || (!p.waitsForHold && s.direction > 0) {
+                closePending(nextStroke: s, calibration: calibration, emit: emit)
+            }
+        }
+        push(s)
+        if s.direction > 0 && firstUp == nil { firstUp = s }
+        if s.direction < 0 { liveAlertsForDescent(s, emit: emit) }
+        pairStrokes(calibration: calibration, emit: emit)
+    }
+
+    mutating func push(_ s: Stroke) {
+        strokes.append(s)
+    }
+
+    mutating func resetCluster() {
+        strokes.removeAll()
+        style = core.style == .topStart ? .top : core.style == .bottomStart ? .bottom : .undecided
+        firstUp = nil
+    }
+
+    // MARK: - Pairing
+
+    mutating func pairStrokes(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        let n = strokes.count
+        guard n >= 2 else { return }
+        let s = strokes[n - 1], p = strokes[n - 2]
+        if style == .undecided {
+            guard s.direction < 0, p.direction > 0, let first = firstUp else { return }
+            // The first bottom of the cluster decides.
+            let rise = first.amplitude
+            let belowFirstBottom = s.endZ - first.startZ
+            if belowFirstBottom > max(settings.setupMarginM, 0.35 * rise) {
+                style = .top
+                return  // first was the set-up bridge; s is rep 1's eccentric
+            }
+            style = .bottom
+        }
+        switch style {
+        case .top:
+            // down (p) then up (s), after a top.
+            guard s.direction > 0, p.direction < 0, n >= 3, strokes[n - 3].direction > 0 else { return }
+            guard isRep(rise: s, fall: p, pause: s.onsetT - p.offsetT, riseFirst: false, calibration: calibration)
+            else { return }
+            let hold: Double? = nil
+            recordRep(concentric: s, eccentric: p, bottomS: max(0, s.onsetT - p.offsetT), holdS: hold,
+                      waitsForHold: true, calibration: calibration, emit: emit)
+        case .bottom:
+            // up (p) then down (s), from a bottom.
+            guard s.direction < 0, p.direction > 0, n == 2 || strokes[n - 3].direction < 0 else { return }
+            guard isRep(rise: p, fall: s, pause: s.onsetT - p.offsetT, riseFirst: true, calibration: calibration)
+            else { return }
+            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, s.onsetT - p.offsetT),
+                      waitsForHold: false, calibration: calibration, emit: emit)
+        case .undecided:
+            return
+        }
+    }
+
+    func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
+        guard rise.amplitude >= settings.minRepM, rise.amplitude <= settings.maxRepM,
+              fall.amplitude >= settings.minRepM * 0.8, pause <= settings.maxPauseS else { return false }
+        // The rep comes back to where it started.
+        let back = riseFirst ? abs(fall.endZ - rise.startZ) : abs(rise.endZ - fall.startZ)
+        guard back <= settings.returnToleranceM else { return false }
+        if core.mount == .belt, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
+            guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
+        }
+        return true
+    }
+
+    // MARK: - Reps
+
+    mutating func recordRep(concentric u: Stroke, eccentric d: Stroke, bottomS: Double?, holdS: Double?,
+                            waitsForHold: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        if !inSet {
+            inSet = true
+            setNumber += 1
+            repCount = 0
+            lockoutHeights.removeAll()
+            lockoutReference = nil
+            targetAlerted = false
+            setSums = SetSums()
+            let startT = waitsForHold ? d.onsetT : u.onsetT
+            emit(.setStart(set: setNumber, t: startT))
+        }
+        repCount += 1
+        let lockoutZ = u.endZ
+        let reference = lockoutReference ?? lockoutZ
+        lockoutHeights.append(lockoutZ)
+        lockoutReference = median(lockoutHeights)
+        let concentricS = u.duration
+        let report = RepReport(
+            set: setNumber, rep: repCount, t: u.offsetT, depthCm: u.amplitude * 100,
+            eccentricS: d.duration, bottomS: bottomS, concentricS: concentricS, holdS: holdS,
+            lockoutCm: (lockoutZ - reference) * 100, torsoDeg: nil, tiltDeg: nil,
+            peakVelocityMps: u.peakSpeed, meanVelocityMps: concentricS > 0 ? u.amplitude / concentricS : 0,
+            partial: limits.minDepthCm.map { u.amplitude * 100 < $0 } ?? false, alerts: AlertSet())
+        let endT = waitsForHold ? u.offsetT : d.offsetT
+        if let old = pending {
+            // Should not happen (the next stroke closes a pending rep), but never lose a rep.
+            finishRep(old, calibration: calibration, emit: emit)
+        }
+        pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: endT,
+                             raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u)
+        if let target = limits.targetReps, repCount == target, !targetAlerted {
+            targetAlerted = true
+            emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),
+                              limit: Double(target), t: u.offsetT)))
+        }
+    }
+
+    /// Fills the pending rep's last figure from the stroke that follows it, then emits it.
+    mutating func closePending(nextStroke: Stroke?, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard var p = pending else { return }
+        pending = nil
+        if let next = nextStroke {
+            let gap = next.onsetT - p.endT
+            if gap >= 0 && gap <= settings.maxPauseS {
+                if p.waitsForHold { p.report.holdS = gap } else { p.report.bottomS = gap }
+            }
+        } else if p.waitsForHold, let still = stillAfter(p.endT) {
+            p.report.holdS = still.endT - p.endT
+        }
+        finishRep(p, calibration: calibration, emit: emit)
+    }
+
+    /// Judges the rep, emits its alerts not yet raised live, then the REP.
+    mutating func finishRep(_ p: PendingRep, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        var r = p.report
+        let raisedLive = p.raisedLive
+        let up = lockoutUp(p.concentric)
+        switch core.mount {
+        case .bar: r.tiltDeg = abs(tiltDegrees(up) - tiltReference())
+        case .belt: r.torsoDeg = torsoDegrees(up, calibration: calibration)
+        }
+        var alerts = AlertSet()
+        func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool) {
+            guard let value, let limit else { return }
+            if below ? value < limit : value > limit {
+                if !alerts.contains(kind) {
+                    alerts.insert(kind)
+                    if !raisedLive.contains(kind) {
+                        emit(.alert(Alert(set: r.set, rep: r.rep, kind: kind, value: value, limit: limit, t: r.t)))
+                    }
+                }
+            }
+        }
+        check(.tempoFast, r.eccentricS, limits.minEccentricS, below: true)
+        check(.tempoFast, r.concentricS, limits.minConcentricS, below: true)
+        check(.shortHold, r.holdS, limits.minHoldS, below: true)
+        check(.shallow, r.depthCm, limits.minDepthCm, below: true)
+        check(.tooDeep, r.depthCm, limits.maxDepthCm, below: false)
+        switch core.mount {
+        case .bar:
+            check(.overextension, r.lockoutCm, limits.overextensionCm, below: false)
+            check(.asymmetry, r.tiltDeg, limits.asymmetryDeg, below: false)
+        case .belt:
+            check(.overextension, r.torsoDeg, limits.overextensionDeg, below: false)
+        }
+        r.alerts = alerts
+        setSums.depth += r.depthCm
+        if let e = r.eccentricS { setSums.ecc += e; setSums.nEcc += 1 }
+        if let c = r.concentricS { setSums.con += c; setSums.nCon += 1 }
+        if let h = r.holdS { setSums.hold += h; setSums.nHold += 1 }
+        setSums.peakVelocity = max(setSums.peakVelocity, r.peakVelocityMps)
+        setSums.bestMeanVelocity = max(setSums.bestMeanVelocity, r.meanVelocityMps)
+        setSums.lastMeanVelocity = r.meanVelocityMps
+        setSums.alerts += alerts.rawValue.nonzeroBitCount
+        setSums.lastEndT = r.t + (r.holdS ?? 0)
+        emit(.rep(r))
+    }
+
+    mutating func endSet(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard inSet else { return }
+        if let p = pending {
+            pending = nil
+            finishRep(p, calibration: calibration, emit: emit)
+        }
+        inSet = false
+        let n = Double(max(repCount, 1))
+        let s = setSums
+        let loss = s.bestMeanVelocity > 0 ? (1 - s.lastMeanVelocity / s.bestMeanVelocity) * 100 : nil
+        emit(.setEnd(SetSummary(
+            set: setNumber, t: s.lastEndT, reps: repCount, meanDepthCm: s.depth / n,
+            meanEccentricS: s.nEcc > 0 ? s.ecc / Double(s.nEcc) : nil,
+            meanConcentricS: s.nCon > 0 ? s.con / Double(s.nCon) : nil,
+            meanHoldS: s.nHold > 0 ? s.hold / Double(s.nHold) : nil,
+            peakVelocityMps: s.peakVelocity, velocityLossPct: loss, alerts: s.alerts)))
+        liveDirection = 0
+        lastTopZ = nil
+    }
+
+    /// Per sample: ends a set after a long rest. `t` is the sample time.
+    public mutating func tick(t: Double, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        if (inSet || strokes.count > 0), t - lastRepSizedT > settings.setGapS {
+            if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
+            endSet(calibration: calibration, emit: emit)
+            resetCluster()
+        }
+    }
+
+    /// End of data.
+    public mutating func finish(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
+        endSet(calibration: calibration, emit: emit)
+        resetCluster()
+    }
+
+    // MARK: - Live feedback
+
+    /// Live phases and the alerts that must fire while the movement is still going on.
+    public mutating func live(t: Double, height: Double, velocity: Double, isStill: Bool,
+                              up: SIMD3<Double>, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard inSet else { return }
+        let rep = repCount + 1
+        let threshold = 0.05  // m/s: clearly moving
+        var direction = liveDirection
+        if isStill {
+            direction = 0
+        } else if velocity > threshold {
+            direction = 1
+        } else if velocity < -threshold {
+            direction = -1
+        }
+        if direction != liveDirection {
+            switch (liveDirection, direction) {
+            case (-1, 0), (-1, 1):
+                emit(.phase(set: setNumber, rep: rep, phase: .bottom, t: t))
+            case (1, 0), (1, -1):
+                emit(.phase(set: setNumber, rep: rep, phase: .lockout, t: t))
+                lastTopZ = height
+            default: break
+            }
+            if direction == 1 { emit(.phase(set: setNumber, rep: rep, phase: .concentric, t: t)) }
+            if direction == -1 {
+                emit(.phase(set: setNumber, rep: rep, phase: .eccentric, t: t))
+                descentTopZ = lastTopZ ?? height
+                descentBottomZ = height
+            }
+            if direction == 1 && liveDirection <= 0 { turnedAtBottom = descentBottomZ != nil }
+            liveDirection = direction
+        }
+        if liveRep != rep {
+            liveRep = rep
+            liveAlerts = AlertSet()
+        }
+        // Over-extension while the hips are still rising.
+        if direction == 1 {
+            switch core.mount {
+            case .bar:
+                if let limit = limits.overextensionCm, let ref = lockoutReference {
+                    let value = (height - ref) * 100
+                    if value > limit + 1.0 { raiseLive(.overextension, value: value, limit: limit, t: t, emit: emit) }
+                }
+            case .belt:
+                if let limit = limits.overextensionDeg, let torso = torsoDegrees(up, calibration: calibration),
+                   torso > limit + 1.5 {
+                    raiseLive(.overextension, value: torso, limit: limit, t: t, emit: emit)
+                }
+            }
+        }
+        // Too deep: at the bottom, as the hips turn back up (the lowering to the floor after the
+        // last rep never turns back up, so racking does not beep).
+        if direction == 1 && turnedAtBottom, let limit = limits.maxDepthCm, let top = descentTopZ,
+           let bottom = descentBottomZ {
+            let value = (top - bottom) * 100
+            if value > limit + 1.5 && value < settings.maxRepM * 100 {
+                raiseLive(.tooDeep, value: value, limit: limit, t: t, emit: emit)
+            }
+        }
+        turnedAtBottom = false
+        if direction == -1 { descentBottomZ = min(descentBottomZ ?? height, height) }
+    }
+
+    mutating func raiseLive(_ kind: AlertKind, value: Double, limit: Double, t: Double, emit: (CoreEvent) -> Void) {
+        guard !liveAlerts.contains(kind) else { return }
+        liveAlerts.insert(kind)
+        emit(.alert(Alert(set: setNumber, rep: liveRep, kind: kind, value: value, limit: limit, t: t)))
+    }
+
+    /// A fast eccentric is known at the bottom, before the rep completes.
+    mutating func liveAlertsForDescent(_ d: Stroke, emit: (CoreEvent) -> Void) {
+        guard inSet, style == .top, let limit = limits.minEccentricS, d.duration < limit else { return }
+        // The final lowering to the floor is larger than the set's reps: not a rep, no beep.
+        if let typical = typicalDepth(), d.amplitude > typical * 1.4 + 0.05 { return }
+        let rep = repCount + 1
+        if liveRep != rep {
+            liveRep = rep
+            liveAlerts = AlertSet()
+        }
+        raiseLive(.tempoFast, value: d.duration, limit: limit, t: d.offsetT, emit: emit)
+    }
+
+    // MARK: - Geometry
+
+    func typicalDepth() -> Double? {
+        guard setSums.depth > 0, repCount > 0 else { return nil }
+        return setSums.depth / Double(repCount) / 100
+    }
+
+    /// The up direction at a lockout: from the hold that follows it when there is one.
+    func lockoutUp(_ u: Stroke) -> SIMD3<Double> {
+        stillAfter(u.offsetT).map(\.up) ?? u.upAtOffset
+    }
+
+    func stillAfter(_ t: Double) -> MotionTracker.StillPeriod? {
+        for i in stride(from: recentStill.count - 1, through: 0, by: -1) {
+            let p = recentStill[i]
+            if p.startT >= t - 0.3 && p.startT <= t + 0.6 { return p }
+        }
+        return nil
+    }
+
+    func tiltReference() -> Double {
+        median(restTilts) ?? 0
+    }
+
+    func median(_ ring: FixedRing<Double>) -> Double? {
+        let n = ring.count
+        guard n > 0 else { return nil }
+        var values = scratchCopy(ring)
+        values.withUnsafeMutableBufferPointer { buf in
+            // Insertion sort: n ≤ 64, once per rep.
+            for i in 1..<max(n, 1) {
+                let x = buf[i]
+                var j = i - 1
+                while j >= 0 && buf[j] > x {
+                    buf[j + 1] = buf[j]
+                    j -= 1
+                }
+                buf[j + 1] = x
+            }
+        }
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
+    }
+
+    func scratchCopy(_ ring: FixedRing<Double>) -> [Double] {
+        var values = scratch
+        for i in 0..<ring.count { values[i] = ring[i] }
+        return values
+    }
+
+    /// Bar: side-to-side tilt (the sensor's y axis, along the bar, against the horizontal), degrees.
+    func tiltDegrees(_ up: SIMD3<Double>) -> Double {
+        asin(min(max(up.y, -1), 1)) * radiansToDegrees
+    }
+
+    /// Belt: pelvis angle, degrees: 0 = parallel, + = past parallel (SPEC §5).
+    func torsoDegrees(_ up: SIMD3<Double>, calibration: AccelCalibration) -> Double? {
+        guard let upright = uprightAccel else { return nil }
+        let head = normalized(calibration.apply(upright))
+        return -asin(min(max(dot(head, up), -1), 1)) * radiansToDegrees
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    let tenths = Int((s * 10).rounded())
+    return "\(tenths / 10).\(tenths % 10)"
+}

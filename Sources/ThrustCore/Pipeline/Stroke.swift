@@ -1,0 +1,47 @@
+/// One monotone vertical movement between two instants of zero velocity.
+public struct Stroke: Sendable, Equatable {
+    /// +1 up (hips rising), −1 down.
+    public var direction: Int
+    /// Motion onset and offset, s: where the velocity leaves and returns to zero (extrapolated).
+    public var onsetT: Double
+    public var offsetT: Double
+    /// Height at onset and offset, m, on the session's (drifting) height scale.
+    public var startZ: Double
+    public var endZ: Double
+    /// Largest speed in the stroke, m/s (positive).
+    public var peakSpeed: Double
+    /// World up direction in sensor axes at the offset (unit vector).
+    public var upAtOffset: SIMD3<Double>
+
+    public var amplitude: Double { abs(endZ - startZ) }
+    public var duration: Double { offsetT - onsetT }
+
+    public init(direction: Int, onsetT: Double, offsetT: Double, startZ: Double, endZ: Double,
+                peakSpeed: Double, upAtOffset: SIMD3<Double>) {
+        self.direction = direction
+        self.onsetT = onsetT
+        self.offsetT = offsetT
+        self.startZ = startZ
+        self.endZ = endZ
+        self.peakSpeed = peakSpeed
+        self.upAtOffset = upAtOffset
+    }
+}
+
+/// A point of the height trace kept for the current motion segment.
+public struct TracePoint: Sendable {
+    public var t: Double
+    /// Vertical velocity, m/s (raw until the segment is closed, then drift-corrected).
+    public var v: Double
+    /// Height, m (relative to the segment's anchor until closed, then absolute).
+    public var z: Double
+    /// World up in sensor axes.
+    public var up: SIMD3<Double>
+
+    public init(t: Double, v: Double, z: Double, up: SIMD3<Double>) {
+        self.t = t
+        self.v = v
+        self.z = z
+        self.up = up
+    }
+}

@@ -1,0 +1,40 @@
+// Pure math from the C library only (sin, cos, asin…): no I/O.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Small vector helpers on SIMD3<Double>; inlined so the per-sample path stays allocation-free.
+
+@inlinable func dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double {
+    (a * b).sum()
+}
+
+@inlinable func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
+
+@inlinable func length(_ a: SIMD3<Double>) -> Double {
+    dot(a, a).squareRoot()
+}
+
+@inlinable func normalized(_ a: SIMD3<Double>) -> SIMD3<Double> {
+    let n = length(a)
+    return n > 0 ? a / n : a
+}
+
+/// Rotates `v` by the angle |θ| (rad) about the axis θ/|θ| (Rodrigues).
+@inlinable func rotate(_ v: SIMD3<Double>, by theta: SIMD3<Double>) -> SIMD3<Double> {
+    let angle2 = dot(theta, theta)
+    if angle2 < 1e-12 {
+        return v + cross(theta, v)
+    }
+    let angle = angle2.squareRoot()
+    let k = theta / angle
+    let c = cos(angle), s = sin(angle)
+    return v * c + cross(k, v) * s + k * (dot(k, v) * (1 - c))
+}
+
+@usableFromInline let radiansToDegrees = 180.0 / Double.pi
+

@@ -1,0 +1,94 @@
+import Foundation
+import ThrustCore
+
+/// An exact, noise-free lifter for unit tests: height moves by minimum-jerk strokes, the sensor
+/// turns about its y axis (along the bar) in proportion to height, and the samples are the
+/// specific force and angular rate that motion produces.
+struct SyntheticLift {
+    enum Step {
+        case hold(Double)                 // s
+        case move(Double, Double)         // duration s, displacement m (+ up)
+    }
+
+    var rateHz = 200.0
+    var degreesPerCm = 1.0
+    /// Constant sensor errors added to every sample.
+    var accelOffset = SIMD3<Double>(repeating: 0)
+    var gyroBias = SIMD3<Double>(repeating: 0)
+    var startAngleDeg = 20.0
+
+    /// Plan of steps → samples, plus the exact times each move started and ended.
+    func render(_ steps: [Step]) -> (samples: [Sample], moves: [(on: Double, off: Double, d: Double)]) {
+        var segments: [(t0: Double, t1: Double, z0: Double, d: Double)] = []
+        var t = 0.0, z = 0.0
+        var moves: [(on: Double, off: Double, d: Double)] = []
+        for step in steps {
+            switch step {
+            case .hold(let s):
+                segments.append((t, t + s, z, 0)); t += s
+            case .move(let s, let d):
+                segments.append((t, t + s, z, d)); moves.append((t, t + s, d)); t += s; z += d
+            }
+        }
+        var samples: [Sample] = []
+        let dt = 1 / rateHz
+        var k = 0
+        var seg = 0
+        while true {
+            let time = Double(k) * dt
+            if time > t { break }
+            while seg < segments.count - 1 && time > segments[seg].t1 { seg += 1 }
+            let s = segments[seg]
+            let T = s.t1 - s.t0
+            let tau = T > 0 ? min(max((time - s.t0) / T, 0), 1) : 0
+            let zz = s.z0 + s.d * (10 * pow(tau, 3) - 15 * pow(tau, 4) + 6 * pow(tau, 5))
+            let vz = T > 0 ? s.d / T * (30 * tau * tau - 60 * pow(tau, 3) + 30 * pow(tau, 4)) : 0
+            let az = T > 0 ? s.d / (T * T) * (60 * tau - 180 * tau * tau + 120 * pow(tau, 3)) : 0
+            let k1 = degreesPerCm * 100 * Double.pi / 180  // rad per m
+            let theta = startAngleDeg * Double.pi / 180 + k1 * zz
+            let omega = k1 * vz
+            let fw = SIMD3<Double>(0, 0, az + standardGravity)
+            let c = cos(theta), sn = sin(theta)
+            let fs = SIMD3(c * fw.x - sn * fw.z, fw.y, sn * fw.x + c * fw.z)
+            samples.append(Sample(t: time, accel: fs + accelOffset, gyro: SIMD3(0, omega, 0) + gyroBias))
+            k += 1
+        }
+        return (samples, moves)
+    }
+
+    /// A top-start barbell set: still on the floor, set-up bridge, `reps` reps, lowering, rest.
+    static func barbellSet(reps: Int, depth: Double = 0.17, ecc: Double = 1.5, con: Double = 1.0,
+                           bottom: Double = 0.5, hold: Double = 1.5, setup: Double = 0.35) -> [Step] {
+        var steps: [Step] = [.hold(3), .move(1.5, setup), .hold(1.0)]
+        for _ in 0..<reps {
+            steps += [.move(ecc, -depth), .hold(bottom), .move(con, depth), .hold(hold)]
+        }
+        steps += [.move(1.5, -setup), .hold(12)]
+        return steps
+    }
+
+    /// A bottom-start banded set.
+    static func bandedSet(reps: Int, depth: Double = 0.17, ecc: Double = 1.5, con: Double = 1.2,
+                          bottom: Double = 0.8, hold: Double = 2.5) -> [Step] {
+        var steps: [Step] = [.hold(3)]
+        for _ in 0..<reps {
+            steps += [.move(con, depth), .hold(hold), .move(ecc, -depth), .hold(bottom)]
+        }
+        steps += [.hold(12)]
+        return steps
+    }
+}
+
+func runCore(_ samples: [Sample], settings: CoreSettings) -> [CoreEvent] {
+    var core = RepAnalyzer(settings: settings)
+    var events: [CoreEvent] = []
+    for s in samples { core.update(s) { events.append($0) } }
+    core.finish { events.append($0) }
+    return events
+}
+
+extension [CoreEvent] {
+    var reps: [RepReport] {
+        compactMap { if case .rep(let r) = $0 { return r } else { return nil } }
+    }
+}
