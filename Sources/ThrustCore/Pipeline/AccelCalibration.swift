@@ -1,99 +1,106 @@
-/// Learns the accelerometer's offsets and per-axis scale from still poses.
+/// Learns the accelerometer's offsets and per-axis scale errors while the lifter trains.
 ///
-/// At rest the calibrated specific force must have the magnitude of gravity:
-/// |(m − b) ⊘ s| = g for every still pose m. Each still period adds one such equation; a
-/// regularised Gauss–Newton fit (prior: b = 0 ± 0.35 m/s², s = 1 ± 2.5 %) solves for b and s.
-/// Poses on a single arc (the bar turning about its axis, the pelvis about the hips) leave some
-/// directions unobserved; the prior keeps those at their defaults, and they are exactly the
-/// directions the vertical projection is insensitive to.
+/// The raw reading is m = (1 + e) ⊙ a + b. To first order a wrong calibration adds
+/// ℓ(u) = b·u + g Σ eᵢuᵢ² to the vertical specific force when the world-up direction in
+/// sensor axes is u: linear in θ = (b, e) with the basis φ(u) = (u, g u²). Two kinds of
+/// equations pin θ down:
+/// - each still pose: |â| − g = φ(u)·θ (the magnitude of gravity);
+/// - each movement between two zero-velocity instants: the velocity it ends with, which must
+///   be zero, equals θ·∫(φ(u(t)) − φ(u₀)) dt.
+/// The second kind is what makes the bar turning about its own axis observable within a few
+/// reps. A prior (b = 0 ± 0.35 m/s², e = 0 ± 2.5 %) keeps unobserved directions at zero; they
+/// are the directions the vertical projection does not see anyway.
 public struct AccelCalibration: Sendable {
-    public struct Pose: Sendable {
-        /// Mean raw specific force over the still period, m/s².
-        public var mean: SIMD3<Double>
-        /// Weight (longer still periods weigh more, capped).
-        public var weight: Double
-    }
-
     /// Offsets b, m/s².
     public private(set) var offset = SIMD3<Double>(repeating: 0)
-    /// Scale s (measured = true × s + b).
-    public private(set) var scale = SIMD3<Double>(repeating: 1)
-    public private(set) var poses: FixedRing<Pose>
-    let gravity: Double
+    /// Scale errors e (measured = true × (1 + e) + b).
+    public private(set) var scaleError = SIMD3<Double>(repeating: 0)
+    public let gravity: Double
+    var information: Matrix6
+    var vector = Vector6()
+    public private(set) var equations = 0
 
     /// Prior standard deviations.
-    let offsetPriorSigma = 0.35   // m/s²
-    let scalePriorSigma = 0.025
-    /// Residual noise of one still pose's magnitude, m/s².
-    let poseSigma = 0.03
+    static let offsetPriorSigma = 0.35   // m/s²
+    static let scalePriorSigma = 0.025
+    /// One still pose's magnitude error, m/s².
+    static let poseSigma = 0.02
+    /// One movement's closing velocity error, m/s.
+    static let closureSigma = 0.02
+    /// Older equations fade (the offsets drift with temperature): weight kept per equation.
+    static let forgetting = 0.995
 
-    public init(gravity: Double = standardGravity, capacity: Int = 48) {
+    public init(gravity: Double = standardGravity) {
         self.gravity = gravity
-        poses = FixedRing(capacity: capacity, filler: Pose(mean: .zero, weight: 0))
+        information = Matrix6()
+        for k in 0..<3 {
+            information[k, k] = 1 / (Self.offsetPriorSigma * Self.offsetPriorSigma)
+            information[k + 3, k + 3] = 1 / (Self.scalePriorSigma * Self.scalePriorSigma)
+        }
     }
+
+    public var scale: SIMD3<Double> { 1 + scaleError }
 
     @inlinable
     public func apply(_ raw: SIMD3<Double>) -> SIMD3<Double> {
-        (raw - offset) / scale
+        (raw - offset) / (1 + scaleError)
     }
 
-    /// Adds a still pose. Poses closer than ~6° to an existing one replace it (keeps diversity).
-    public mutating func addPose(mean: SIMD3<Double>, durationS: Double) {
-        let n = length(mean)
+    /// The basis φ(u), lanes 0–5.
+    @inlinable
+    public func basis(_ up: SIMD3<Double>) -> SIMD8<Double> {
+        let g = gravity
+        return SIMD8(up.x, up.y, up.z, g * up.x * up.x, g * up.y * up.y, g * up.z * up.z, 0, 0)
+    }
+
+    var theta: SIMD8<Double> {
+        SIMD8(offset.x, offset.y, offset.z, scaleError.x, scaleError.y, scaleError.z, 0, 0)
+    }
+
+    /// Adds a still pose (mean raw specific force over the still period).
+    public mutating func addPose(mean raw: SIMD3<Double>, weight: Double = 1) {
+        let a = apply(raw)
+        let n = length(a)
         guard n > 0.5 * gravity, n < 1.5 * gravity else { return }
-        let w = min(max(durationS, 0.1), 2.0)
-        let dir = mean / n
-        for i in 0..<poses.count {
-            let p = poses[i]
-            if dot(normalized(p.mean), dir) > 0.9945 {  // within ~6°
-                let total = p.weight + w
-                poses[i] = Pose(mean: (p.mean * p.weight + mean * w) / total, weight: min(total, 4))
-                return
-            }
-        }
-        poses.append(Pose(mean: mean, weight: w))
+        let phi = basis(a / n)
+        let y = n - gravity + (theta * phi).sum()
+        add(phi, y, weight: weight / (Self.poseSigma * Self.poseSigma))
     }
 
-    /// Re-fits offsets and scales to the poses held. Cost: a 6×6 solve per iteration.
-    public mutating func refit(iterations: Int = 4) {
-        guard poses.count >= 2 else { return }
-        var b = offset, s = scale
-        for _ in 0..<iterations {
-            var h = Matrix6()
-            var g = Vector6()
-            let ib = 1 / (offsetPriorSigma * offsetPriorSigma)
-            let iss = 1 / (scalePriorSigma * scalePriorSigma)
-            for k in 0..<3 {
-                h[k, k] += ib
-                g[k] -= ib * b[k]
-                h[k + 3, k + 3] += iss
-                g[k + 3] -= iss * (s[k] - 1)
+    /// Adds a movement between zero-velocity instants: `integral` = ∫(φ(u) − φ(u₀)) dt (s),
+    /// `endVelocity` = the velocity it ended with under the current calibration (m/s).
+    public mutating func addMovement(integral: SIMD8<Double>, endVelocity: Double) {
+        let y = endVelocity + (theta * integral).sum()
+        add(integral, y, weight: 1 / (Self.closureSigma * Self.closureSigma))
+    }
+
+    mutating func add(_ phi: SIMD8<Double>, _ y: Double, weight w: Double) {
+        // Fade old equations, never the prior.
+        let f = Self.forgetting
+        for a in 0..<6 {
+            let prior = a < 3 ? 1 / (Self.offsetPriorSigma * Self.offsetPriorSigma)
+                              : 1 / (Self.scalePriorSigma * Self.scalePriorSigma)
+            for c in 0..<6 {
+                let p = a == c ? prior : 0
+                information[a, c] = p + (information[a, c] - p) * f
             }
-            let iw = 1 / (poseSigma * poseSigma)
-            for i in 0..<poses.count {
-                let p = poses[i]
-                let r = (p.mean - b) / s
-                let n = length(r)
-                guard n > 0 else { continue }
-                let f = n - gravity
-                var j = Vector6()
-                for k in 0..<3 {
-                    j[k] = -(r[k] / n) / s[k]
-                    j[k + 3] = -(r[k] / n) * r[k] / s[k]
-                }
-                let w = p.weight * iw
-                for a in 0..<6 {
-                    g[a] -= w * j[a] * f
-                    for c in 0..<6 { h[a, c] += w * j[a] * j[c] }
-                }
-            }
-            guard let delta = h.solve(g) else { return }
-            b += SIMD3(delta[0], delta[1], delta[2])
-            s += SIMD3(delta[3], delta[4], delta[5])
+            vector[a] *= f
         }
-        // Keep within physically plausible bounds.
-        offset = simdClamp(b, -1.5, 1.5)
-        scale = simdClamp(s, 0.9, 1.1)
+        for a in 0..<6 {
+            vector[a] += w * y * phi[a]
+            for c in 0..<6 { information[a, c] += w * phi[a] * phi[c] }
+        }
+        equations += 1
+    }
+
+    /// Solves for the calibration; returns the change of θ (lanes 0–5) it made.
+    @discardableResult
+    public mutating func solve() -> SIMD8<Double> {
+        guard let x = information.solve(vector) else { return SIMD8(repeating: 0) }
+        let old = theta
+        offset = simdClamp(SIMD3(x[0], x[1], x[2]), -1.5, 1.5)
+        scaleError = simdClamp(SIMD3(x[3], x[4], x[5]), -0.1, 0.1)
+        return theta - old
     }
 }
 

@@ -15,10 +15,17 @@ public struct MotionTracker: Sendable {
         public var anchorSpeedMax = 0.07
         /// While still, re-anchor this often, s.
         public var reanchorS = 0.4
-        /// Mean vertical acceleration above which the sensor is not still, m/s².
-        public var stillVerticalAccelMax = 0.1
-        /// Quasi-still this long is still, whatever the velocity estimate says, s.
-        public var longQuasiStillS = 1.5
+        /// Largest change of the (low-passed) vertical specific force over `steadyWindowS` at rest, m/s².
+        public var stillAccelRangeMax = 0.06
+        public var steadyWindowS = 0.3
+        /// Steady this long is still, whatever the velocity estimate says, s.
+        public var longQuasiStillS = 1.0
+        /// Movements ending faster than this, or longer than `closureSpanMaxS`, teach the
+        /// calibration nothing (something other than a leak went wrong), m/s.
+        public var closureVelocityMax = 0.6
+        public var closureSpanMaxS = 25.0
+        /// Velocity drift allowed per second of segment when judging stillness, m/s².
+        public var leakAllowanceMps2 = 0.03
         /// Re-anchor this far in the past (a slow start looks still for a moment), s.
         public var anchorLookbackS = 0.3
         /// Trace resolution, s (the trace keeps at most one point per step).
@@ -53,6 +60,10 @@ public struct MotionTracker: Sendable {
     var lastGyro = SIMD3<Double>(repeating: 0)
     var lastVerticalAccel = 0.0
     public private(set) var velocity = 0.0
+    /// ∫(φ(up) − φ(up at the anchor)) dt, for the calibration's movement equations.
+    var leakIntegral = SIMD8<Double>(repeating: 0)
+    var anchorPhi = SIMD8<Double>(repeating: 0)
+    var lastPhi = SIMD8<Double>(repeating: 0)
     var heightSinceAnchor = 0.0
     var anchorT = 0.0
     /// Absolute height at the anchor, m (the session's height scale).
@@ -66,9 +77,8 @@ public struct MotionTracker: Sendable {
     var strictSinceT: Double?
     var poseAdded = false
     var checkpointT = 0.0
-    var flatSinceT: Double?
-    var leakSinceT: Double?
-    var leakStart = 0.0
+    var steadySinceT: Double?
+    var steadyRange: SlidingRange
     var stillAccelSum = SIMD3<Double>(repeating: 0)
     var stillGyroSum = SIMD3<Double>(repeating: 0)
     var stillCount = 0
@@ -101,6 +111,7 @@ public struct MotionTracker: Sendable {
         stillness = StillnessDetector(settings: settings.stillness)
         extractor = StrokeExtractor(settings: settings.strokes)
         restGravity = settings.gravity
+        steadyRange = SlidingRange(windowS: settings.steadyWindowS)
         trace = FixedRing(capacity: settings.traceCapacity,
                           filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
         strokes = FixedRing(capacity: 64, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0,
@@ -151,11 +162,14 @@ public struct MotionTracker: Sendable {
         }
 
         let verticalAccel = dot(up, accel) - restGravity
+        let phi = accelCal.basis(up)
         if dt > 0 {
             let v0 = velocity
             velocity += 0.5 * (verticalAccel + lastVerticalAccel) * dt
             heightSinceAnchor += 0.5 * (velocity + v0) * dt
+            leakIntegral += (0.5 * (phi + lastPhi) - anchorPhi) * dt
         }
+        lastPhi = phi
         lastVerticalAccel = verticalAccel
         lastT = t
 
@@ -166,7 +180,7 @@ public struct MotionTracker: Sendable {
 
         if t - lastTraceT >= settings.traceStepS || trace.isEmpty {
             if trace.isFull { closeSegment(t: t, corrected: false) }
-            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up))
+            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral))
             lastTraceT = t
         }
         if still && t - lastReanchorT >= settings.reanchorS {
@@ -181,36 +195,38 @@ public struct MotionTracker: Sendable {
 
     // MARK: - Still periods
 
-    /// Still = the detector's quasi-still plus no vertical acceleration and no running velocity
-    /// (a slow, rotation-free movement can fool the detector). Two escapes keep a drifted
-    /// estimate from locking stillness out: no vertical acceleration for `longQuasiStillS`
-    /// whatever the velocity says, or a constant (uncalibrated) vertical reading for twice that.
+    /// Still = the detector's quasi-still, plus a vertical specific force that has stayed flat
+    /// for `steadyWindowS` (a slow, rotation-free movement fools the short detector but not this),
+    /// plus a small running velocity. Flat for `longQuasiStillS` is still whatever the velocity
+    /// estimate says, so a drifted estimate cannot lock stillness out.
     mutating func decideStill(t: Double) -> Bool {
+        let vertical = dot(up, accelCal.apply(stillness.meanAccel))
+        steadyRange.add(vertical, t: t)
         guard stillness.isQuasiStill else {
             strictSinceT = nil
-            flatSinceT = nil
-            leakSinceT = nil
+            steadySinceT = nil
             return false
         }
-        let verticalMean = dot(up, accelCal.apply(stillness.meanAccel)) - restGravity
-        let flat = abs(verticalMean) < settings.stillVerticalAccelMax
-        let slow = abs(velocity) <= settings.anchorSpeedMax || !anchored
-        strictSinceT = flat && slow ? (strictSinceT ?? t) : nil
-        flatSinceT = flat ? (flatSinceT ?? t) : nil
-        if let since = leakSinceT, abs(verticalMean - leakStart) < settings.stillVerticalAccelMax * 0.5 {
-            _ = since
-        } else {
-            leakSinceT = t
-            leakStart = verticalMean
+        let steady = steadyRange.range <= settings.stillAccelRangeMax
+        if gyroBias == nil || !anchored {
+            // Not calibrated yet: no velocity to check, and rest gravity follows the reading.
+            restGravity = vertical
+            return steady && t - stillness.quasiSinceT >= settings.stillness.minStillS
         }
+        // Where the calibration is off (a pose it has not learnt yet), |g| reads wrong and the
+        // velocity has drifted by about that error times the segment's length: tolerate it,
+        // plus what a turning, not yet calibrated sensor leaks on the way.
+        let leak = abs(length(accelCal.apply(stillness.meanAccel)) - restGravity)
+        let slow = abs(velocity) <= settings.anchorSpeedMax + (leak + settings.leakAllowanceMps2) * (t - anchorT)
+        strictSinceT = steady && slow ? (strictSinceT ?? t) : nil
+        steadySinceT = steady ? (steadySinceT ?? t) : nil
         if let since = strictSinceT, t - since >= settings.stillness.minStillS { return true }
-        if let since = flatSinceT, t - since >= settings.longQuasiStillS { return true }
-        if let since = leakSinceT, t - since >= 2 * settings.longQuasiStillS { return true }
+        if let since = steadySinceT, t - since >= settings.longQuasiStillS { return true }
         return false
     }
 
     mutating func startStillPeriod(t: Double) {
-        stillStartT = strictSinceT ?? flatSinceT ?? leakSinceT ?? t
+        stillStartT = strictSinceT ?? steadySinceT ?? stillness.quasiSinceT
         stillAccelSum = .zero
         stillGyroSum = .zero
         stillCount = 0
@@ -255,8 +271,8 @@ public struct MotionTracker: Sendable {
             // so the calibration never changes in the middle of a movement.
             if !poseAdded && duration >= 0.35 {
                 poseAdded = true
-                accelCal.addPose(mean: rawMean, durationS: duration)
-                accelCal.refit()
+                accelCal.addPose(mean: rawMean, weight: min(duration, 2))
+                if accelCal.solve() != .zero { steadyRange.reset() }
             }
             // Rest gravity as seen along up (absorbs what calibration has not yet learnt).
             restGravity = length(accelCal.apply(rawMean))
@@ -275,10 +291,14 @@ public struct MotionTracker: Sendable {
         let k = extractor.index(trace, before: t)
         let base = trace[k]
         trace.removeFirst(k)
+        let newPhi = accelCal.basis(base.up)
         for i in 0..<trace.count {
             trace[i].v -= base.v
             trace[i].z -= base.z
+            trace[i].leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (trace[i].t - base.t)
         }
+        leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (lastT - base.t)
+        anchorPhi = newPhi
         velocity -= base.v
         heightSinceAnchor -= base.z
         anchorHeight += base.z
@@ -300,6 +320,8 @@ public struct MotionTracker: Sendable {
         anchorHeight += heightSinceAnchor
         heightSinceAnchor = 0
         velocity = 0
+        leakIntegral = .zero
+        anchorPhi = accelCal.basis(up)
         anchorT = t
         anchored = true
         trace.removeAll()
@@ -311,20 +333,39 @@ public struct MotionTracker: Sendable {
     /// converts heights to absolute, extracts strokes and re-anchors here.
     mutating func closeSegment(t: Double, corrected: Bool) {
         if let lastPoint = trace.last, lastPoint.t < t {
-            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up))
+            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral))
         }
         if corrected, trace.count >= 2 {
+            let n = trace.count
             let t0 = trace[0].t
-            let span = trace[trace.count - 1].t - t0
-            let drift = span > 0 ? trace[trace.count - 1].v / span : 0  // m/s² of residual bias
-            for i in 0..<trace.count {
+            let span = trace[n - 1].t - t0
+            // The velocity this movement ends with teaches the calibration; the new calibration
+            // then takes the leak it explains out of the whole movement.
+            if abs(trace[n - 1].v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
+                accelCal.addMovement(integral: trace[n - 1].leakIntegral, endVelocity: trace[n - 1].v)
+                let change = accelCal.solve()
+                if change != .zero {
+                    var zCorrection = 0.0
+                    var previous = 0.0
+                    for i in 0..<n {
+                        let c = (change * trace[i].leakIntegral).sum()
+                        if i > 0 { zCorrection += 0.5 * (c + previous) * (trace[i].t - trace[i - 1].t) }
+                        previous = c
+                        trace[i].v -= c
+                        trace[i].z -= zCorrection
+                    }
+                }
+            }
+            // What is left is removed as a constant bias: the velocity must end at zero.
+            let drift = span > 0 ? trace[n - 1].v / span : 0  // m/s²
+            for i in 0..<n {
                 var p = trace[i]
                 let dtp = p.t - t0
                 p.v -= drift * dtp
                 p.z = anchorHeight + p.z - 0.5 * drift * dtp * dtp
                 trace[i] = p
             }
-            heightSinceAnchor = trace[trace.count - 1].z - anchorHeight
+            heightSinceAnchor = trace[n - 1].z - anchorHeight
             extractor.extract(trace) { stroke in strokes.append(stroke) }
         }
         resetAnchor(t: t)
@@ -339,5 +380,67 @@ public struct MotionTracker: Sendable {
         anchored = false
         trace.removeAll()
         lastTraceT = -Double.infinity
+    }
+}
+
+/// Range (max − min) of a signal over roughly the last `windowS`, in O(1) per sample:
+/// six buckets of min/max.
+struct SlidingRange: Sendable {
+    let bucketS: Double
+    var mins = (Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity, Double.infinity)
+    var maxs = (-Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity, -Double.infinity)
+    var bucketStartT = -Double.infinity
+    var current = 0
+
+    init(windowS: Double) {
+        bucketS = windowS / 6
+    }
+
+    /// Forget the history (the signal's scale changed).
+    mutating func reset() {
+        self = SlidingRange(windowS: bucketS * 6)
+    }
+
+    mutating func add(_ x: Double, t: Double) {
+        if t - bucketStartT >= bucketS {
+            current = (current + 1) % 6
+            bucketStartT = t
+            set(current, min: x, max: x)
+        } else {
+            let (lo, hi) = get(current)
+            set(current, min: Swift.min(lo, x), max: Swift.max(hi, x))
+        }
+    }
+
+    var range: Double {
+        var lo = Double.infinity, hi = -Double.infinity
+        for i in 0..<6 {
+            let (a, b) = get(i)
+            lo = Swift.min(lo, a)
+            hi = Swift.max(hi, b)
+        }
+        return hi - lo
+    }
+
+    func get(_ i: Int) -> (Double, Double) {
+        switch i {
+        case 0: return (mins.0, maxs.0)
+        case 1: return (mins.1, maxs.1)
+        case 2: return (mins.2, maxs.2)
+        case 3: return (mins.3, maxs.3)
+        case 4: return (mins.4, maxs.4)
+        default: return (mins.5, maxs.5)
+        }
+    }
+
+    mutating func set(_ i: Int, min lo: Double, max hi: Double) {
+        switch i {
+        case 0: mins.0 = lo; maxs.0 = hi
+        case 1: mins.1 = lo; maxs.1 = hi
+        case 2: mins.2 = lo; maxs.2 = hi
+        case 3: mins.3 = lo; maxs.3 = hi
+        case 4: mins.4 = lo; maxs.4 = hi
+        default: mins.5 = lo; maxs.5 = hi
+        }
     }
 }

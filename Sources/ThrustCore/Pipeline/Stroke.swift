@@ -37,11 +37,14 @@ public struct TracePoint: Sendable {
     public var z: Double
     /// World up in sensor axes.
     public var up: SIMD3<Double>
+    /// ∫(φ(up) − φ(up at the anchor)) dt since the anchor, s (see `AccelCalibration`).
+    public var leakIntegral: SIMD8<Double>
 
-    public init(t: Double, v: Double, z: Double, up: SIMD3<Double>) {
+    public init(t: Double, v: Double, z: Double, up: SIMD3<Double>, leakIntegral: SIMD8<Double> = .zero) {
         self.t = t
         self.v = v
         self.z = z
         self.up = up
+        self.leakIntegral = leakIntegral
     }
 }
