@@ -1,1 +1,0 @@
-// Hardware: I2C bus, IMU drivers, GPIO buzzer.
