@@ -43,7 +43,7 @@ private let sampleRep = RepReport(
              + #""hold_s":null,"lockout_cm":0,"torso_deg":11.25,"tilt_deg":null,"peak_velocity_mps":0.5,"#
              + #""mean_velocity_mps":0.25,"partial":true,"alerts":["tempo_fast","shallow"]}"#),
             (.setEnd(SetSummary(set: 2, t: 140, reps: 8, meanDepthCm: 16.666, meanEccentricS: 1.5, meanConcentricS: 1.25,
-                                meanHoldS: 2.0004, peakVelocityMps: 0.61, velocityLossPct: 23.45, alerts: 3)),
+                                meanHoldS: 2.0004, peakVelocityMps: 0.61, velocityLossPct: 23.46, alerts: 3)),
              #"{"class":"SET_END","set":2,"t":140,"reps":8,"mean_depth_cm":16.67,"mean_eccentric_s":1.5,"#
              + #""mean_concentric_s":1.25,"mean_hold_s":2,"peak_velocity_mps":0.61,"velocity_loss_pct":23.5,"alerts":3}"#),
             (.setEnd(SetSummary(set: 3, t: 150, reps: 0)),

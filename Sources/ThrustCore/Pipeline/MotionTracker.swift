@@ -9,7 +9,7 @@ public struct MotionTracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var gravity = standardGravity
         /// Gaps longer than this break the motion (the segment is dropped), s.
-        public var maxGapS = 0.75
+        public var maxGapS = 2.0
         /// A still period only anchors velocity if the running estimate is below this, m/s
         /// (guards against a slow, steady, rotation-free movement that looks still).
         public var anchorSpeedMax = 0.07
@@ -63,6 +63,8 @@ public struct MotionTracker: Sendable {
     /// ∫(φ(up) − φ(up at the anchor)) dt, for the calibration's movement equations.
     var leakIntegral = SIMD8<Double>(repeating: 0)
     var anchorPhi = SIMD8<Double>(repeating: 0)
+    /// ∫|ω| dt since the anchor, rad.
+    var turn = 0.0
     var lastPhi = SIMD8<Double>(repeating: 0)
     var heightSinceAnchor = 0.0
     var anchorT = 0.0
@@ -168,6 +170,7 @@ public struct MotionTracker: Sendable {
             velocity += 0.5 * (verticalAccel + lastVerticalAccel) * dt
             heightSinceAnchor += 0.5 * (velocity + v0) * dt
             leakIntegral += (0.5 * (phi + lastPhi) - anchorPhi) * dt
+            turn += length(gyro) * dt
         }
         lastPhi = phi
         lastVerticalAccel = verticalAccel
@@ -180,7 +183,9 @@ public struct MotionTracker: Sendable {
 
         if t - lastTraceT >= settings.traceStepS || trace.isEmpty {
             if trace.isFull { closeSegment(t: t, corrected: false) }
-            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral))
+            var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
+            point.turn = turn
+            trace.append(point)
             lastTraceT = t
         }
         if still && t - lastReanchorT >= settings.reanchorS {
@@ -296,7 +301,9 @@ public struct MotionTracker: Sendable {
             trace[i].v -= base.v
             trace[i].z -= base.z
             trace[i].leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (trace[i].t - base.t)
+            trace[i].turn -= base.turn
         }
+        turn -= base.turn
         leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (lastT - base.t)
         anchorPhi = newPhi
         velocity -= base.v
@@ -320,6 +327,7 @@ public struct MotionTracker: Sendable {
         anchorHeight += heightSinceAnchor
         heightSinceAnchor = 0
         velocity = 0
+        turn = 0
         leakIntegral = .zero
         anchorPhi = accelCal.basis(up)
         anchorT = t
@@ -333,7 +341,9 @@ public struct MotionTracker: Sendable {
     /// converts heights to absolute, extracts strokes and re-anchors here.
     mutating func closeSegment(t: Double, corrected: Bool) {
         if let lastPoint = trace.last, lastPoint.t < t {
-            trace.append(TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral))
+            var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
+            point.turn = turn
+            trace.append(point)
         }
         if corrected, trace.count >= 2 {
             let n = trace.count

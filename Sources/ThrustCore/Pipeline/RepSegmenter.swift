@@ -29,6 +29,8 @@ public struct RepSegmenter: Sendable {
         public var mergeGapS = 0.6
         /// No rep-sized stroke for this long ends the set, s.
         public var setGapS = 8.0
+        /// A stroke that turns the sensor more than this is not part of a rep, degrees.
+        public var maxRepTurnDeg = 150.0
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         public init() {}
@@ -135,13 +137,16 @@ public struct RepSegmenter: Sendable {
 
     /// A stroke was found (in time order).
     public mutating func add(_ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
-        // A stroke too large for a rep: set-up, sitting down, standing up. It ends any set.
-        if s.amplitude > settings.maxRepM {
+        // Wiggles, steps and bumps smaller than any rep never enter the picture.
+        guard s.amplitude >= settings.minRepM else { return }
+        // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
+        // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
+        if s.amplitude > settings.maxRepM || s.turnDeg > settings.maxRepTurnDeg {
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
             // A large up stroke can still be the set-up bridge of a top-start set.
-            if s.direction > 0 && s.amplitude < 0.65 { push(s); firstUp = s }
+            if s.direction > 0 && s.amplitude < 0.65 && s.turnDeg <= settings.maxRepTurnDeg { push(s); firstUp = s }
             return
         }
         if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
@@ -170,8 +175,8 @@ public struct RepSegmenter: Sendable {
         }
         push(s)
         if s.direction > 0 && firstUp == nil { firstUp = s }
-        if s.direction < 0 { liveAlertsForDescent(s, emit: emit) }
         pairStrokes(calibration: calibration, emit: emit)
+        if s.direction < 0 { liveAlertsForDescent(s, emit: emit) }
     }
 
     mutating func push(_ s: Stroke) {
@@ -191,13 +196,25 @@ public struct RepSegmenter: Sendable {
         guard n >= 2 else { return }
         let s = strokes[n - 1], p = strokes[n - 2]
         if style == .undecided {
+            if n == 2, p.direction < 0, s.direction > 0, firstUp?.onsetT == s.onsetT,
+               abs(s.endZ - p.startZ) < settings.setupMarginM {
+                // The cluster opens with down-then-back-up: the lifter was already at lockout.
+                style = .top
+                guard isRep(rise: s, fall: p, pause: s.onsetT - p.offsetT, riseFirst: false, calibration: calibration)
+                else { return }
+                recordRep(concentric: s, eccentric: p, bottomS: max(0, s.onsetT - p.offsetT), holdS: nil,
+                          waitsForHold: true, calibration: calibration, emit: emit)
+                return
+            }
             guard s.direction < 0, p.direction > 0, let first = firstUp else { return }
             // The first bottom of the cluster decides.
             let rise = first.amplitude
             let belowFirstBottom = s.endZ - first.startZ
             if belowFirstBottom > max(settings.setupMarginM, 0.35 * rise) {
                 style = .top
-                return  // first was the set-up bridge; s is rep 1's eccentric
+                // The first up stroke was the set-up bridge; s is rep 1's eccentric.
+                startSetIfNeeded(t: s.onsetT, emit: emit)
+                return
             }
             style = .bottom
         }
@@ -238,17 +255,7 @@ public struct RepSegmenter: Sendable {
 
     mutating func recordRep(concentric u: Stroke, eccentric d: Stroke, bottomS: Double?, holdS: Double?,
                             waitsForHold: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
-        if !inSet {
-            inSet = true
-            setNumber += 1
-            repCount = 0
-            lockoutHeights.removeAll()
-            lockoutReference = nil
-            targetAlerted = false
-            setSums = SetSums()
-            let startT = waitsForHold ? d.onsetT : u.onsetT
-            emit(.setStart(set: setNumber, t: startT))
-        }
+        startSetIfNeeded(t: waitsForHold ? d.onsetT : u.onsetT, emit: emit)
         repCount += 1
         let lockoutZ = u.endZ
         let reference = lockoutReference ?? lockoutZ
@@ -273,6 +280,18 @@ public struct RepSegmenter: Sendable {
             emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),
                               limit: Double(target), t: u.offsetT)))
         }
+    }
+
+    mutating func startSetIfNeeded(t: Double, emit: (CoreEvent) -> Void) {
+        guard !inSet else { return }
+        inSet = true
+        setNumber += 1
+        repCount = 0
+        lockoutHeights.removeAll()
+        lockoutReference = nil
+        targetAlerted = false
+        setSums = SetSums()
+        emit(.setStart(set: setNumber, t: t))
     }
 
     /// Fills the pending rep's last figure from the stroke that follows it, then emits it.

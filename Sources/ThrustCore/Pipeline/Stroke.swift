@@ -12,6 +12,8 @@ public struct Stroke: Sendable, Equatable {
     public var peakSpeed: Double
     /// World up direction in sensor axes at the offset (unit vector).
     public var upAtOffset: SIMD3<Double>
+    /// How far the sensor turned during the stroke, degrees (rolling the bar turns it a lot).
+    public var turnDeg: Double = 0
 
     public var amplitude: Double { abs(endZ - startZ) }
     public var duration: Double { offsetT - onsetT }
@@ -39,6 +41,8 @@ public struct TracePoint: Sendable {
     public var up: SIMD3<Double>
     /// ∫(φ(up) − φ(up at the anchor)) dt since the anchor, s (see `AccelCalibration`).
     public var leakIntegral: SIMD8<Double>
+    /// ∫|ω| dt since the anchor, rad.
+    public var turn: Double = 0
 
     public init(t: Double, v: Double, z: Double, up: SIMD3<Double>, leakIntegral: SIMD8<Double> = .zero) {
         self.t = t

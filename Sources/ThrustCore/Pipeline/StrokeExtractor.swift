@@ -97,8 +97,11 @@ public struct StrokeExtractor: Sendable {
         let startZ = height(trace, at: onset)
         let endZ = height(trace, at: offset)
         guard abs(endZ - startZ) >= settings.minStrokeM * 0.8 else { return }
-        emit(Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
-                    peakSpeed: peakV, upAtOffset: upVector(trace, at: offset)))
+        var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
+                            peakSpeed: peakV, upAtOffset: upVector(trace, at: offset))
+        stroke.turnDeg = (trace[index(trace, before: offset)].turn - trace[index(trace, before: onset)].turn)
+            * radiansToDegrees
+        emit(stroke)
     }
 
     /// Onset (step −1) or offset (step +1) of the stroke whose peak is at `peak`.

@@ -1,0 +1,279 @@
+import Foundation
+import Testing
+@testable import ThrustCore
+
+// Unit tests per stage of the core, on exact synthetic signals.
+
+@Suite struct StillnessDetectorTests {
+    @Test func constantReadingBecomesStillAfterMinimumTime() {
+        var d = StillnessDetector()
+        var firstStill: Double?
+        for k in 0..<200 {
+            let t = Double(k) * 0.005
+            d.update(t: t, dt: k == 0 ? 0 : 0.005, accel: SIMD3(0, 0, 9.81), gyro: .zero, gyroBias: nil, gravity: 9.80665)
+            if d.isStill && firstStill == nil { firstStill = t }
+        }
+        #expect(firstStill != nil)
+        #expect((firstStill ?? 9) <= 0.15)
+    }
+
+    @Test func shakingIsNotStill() {
+        var d = StillnessDetector()
+        for k in 0..<400 {
+            let t = Double(k) * 0.005
+            let wobble = 1.5 * sin(2 * Double.pi * 3 * t)
+            d.update(t: t, dt: 0.005, accel: SIMD3(wobble, 0, 9.81), gyro: SIMD3(0, 0.5 * wobble, 0),
+                     gyroBias: .zero, gravity: 9.80665)
+            if t > 0.5 { #expect(!d.isQuasiStill) }
+        }
+    }
+
+    @Test func turningAtConstantRateIsNotStillOnceBiasIsKnown() {
+        var d = StillnessDetector()
+        for k in 0..<400 {
+            d.update(t: Double(k) * 0.005, dt: 0.005, accel: SIMD3(0, 0, 9.81), gyro: SIMD3(0, 0.3, 0),
+                     gyroBias: .zero, gravity: 9.80665)
+        }
+        #expect(!d.isStill)
+    }
+}
+
+@Suite struct AccelCalibrationTests {
+    /// Poses all round the sphere pin the offsets down.
+    @Test func recoversOffsetsFromManyPoses() {
+        var cal = AccelCalibration()
+        let offset = SIMD3(0.3, -0.4, 0.45)
+        let scale = SIMD3(1.02, 0.98, 1.01)
+        let directions: [SIMD3<Double>] = [
+            SIMD3(1, 0, 0), SIMD3(-1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, -1, 0), SIMD3(0, 0, 1), SIMD3(0, 0, -1),
+            normalized(SIMD3(1, 1, 1)), normalized(SIMD3(-1, 1, -1)), normalized(SIMD3(1, -1, 1)),
+        ]
+        for _ in 0..<4 {
+            for d in directions {
+                cal.addPose(mean: d * standardGravity * scale + offset)
+                cal.solve()
+            }
+        }
+        #expect(length(cal.offset - offset) < 0.05)
+        #expect(length(cal.scale - scale) < 0.01)
+    }
+
+    /// With poses on one arc only, the fit must still make |g| right along that arc.
+    @Test func arcPosesMakeGravityRightAlongTheArc() {
+        var cal = AccelCalibration()
+        let offset = SIMD3(0.5, -0.3, -0.5)
+        for _ in 0..<3 {
+            for deg in stride(from: 0.0, through: 60, by: 10) {
+                let a = deg * Double.pi / 180
+                cal.addPose(mean: SIMD3(sin(a), 0, cos(a)) * standardGravity + offset)
+                cal.solve()
+            }
+        }
+        for deg in stride(from: 5.0, through: 55, by: 10) {
+            let a = deg * Double.pi / 180
+            let g = length(cal.apply(SIMD3(sin(a), 0, cos(a)) * standardGravity + offset))
+            #expect(abs(g - standardGravity) < 0.03)
+        }
+    }
+}
+
+@Suite struct StrokeExtractorTests {
+    /// A trace of one stroke: hold, move by `d` over `duration` with the given velocity shape, hold.
+    func trace(d: Double, duration: Double, shape: (Double) -> Double) -> FixedRing<TracePoint> {
+        var ring = FixedRing(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        // Integrate the shape numerically for z.
+        var z = 0.0
+        let dt = 0.004
+        let norm: Double = {
+            var s = 0.0
+            for k in 0..<1000 { s += shape((Double(k) + 0.5) / 1000) / 1000 }
+            return s
+        }()
+        for k in 0..<Int((duration + 2) / dt) {
+            let t = Double(k) * dt
+            let tau = (t - 1) / duration
+            let v = tau > 0 && tau < 1 ? d / duration * shape(tau) / norm : 0
+            z += v * dt
+            ring.append(TracePoint(t: t, v: v, z: z, up: SIMD3(0, 0, 1)))
+        }
+        return ring
+    }
+
+    func extractOne(_ ring: FixedRing<TracePoint>) -> Stroke? {
+        var found: [Stroke] = []
+        StrokeExtractor().extract(ring) { found.append($0) }
+        return found.count == 1 ? found[0] : nil
+    }
+
+    @Test(arguments: [("minimum jerk", 0), ("sine", 1), ("late peak", 2)])
+    func onsetAndOffsetAreFoundWithinAFewMilliseconds(name: String, kind: Int) throws {
+        let shapes: [(Double) -> Double] = [
+            { 30 * $0 * $0 * (1 - $0) * (1 - $0) },
+            { sin(Double.pi * $0) },
+            { pow($0, 2.5) * pow(1 - $0, 1.2) },
+        ]
+        let stroke = try #require(extractOne(trace(d: -0.17, duration: 1.5, shape: shapes[kind])))
+        #expect(stroke.direction == -1)
+        #expect(abs(stroke.onsetT - 1.0) < 0.03, "\(name) onset \(stroke.onsetT)")
+        #expect(abs(stroke.offsetT - 2.5) < 0.03, "\(name) offset \(stroke.offsetT)")
+        #expect(abs(stroke.amplitude - 0.17) < 0.002)
+    }
+
+    @Test func wigglesSmallerThanAStrokeAreIgnored() {
+        let ring = trace(d: 0.02, duration: 0.5) { sin(Double.pi * $0) }
+        var found: [Stroke] = []
+        StrokeExtractor().extract(ring) { found.append($0) }
+        #expect(found.isEmpty)
+    }
+}
+
+@Suite struct MotionTrackerTests {
+    @Test(arguments: [0.0, 1.0, 2.0])
+    func strokesMatchTheMotionWithUncalibratedSensor(degreesPerCm: Double) {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = degreesPerCm
+        lift.accelOffset = SIMD3(0.3, -0.4, 0.5)
+        lift.gyroBias = SIMD3(0.03, -0.05, 0.04)
+        let (samples, moves) = lift.render(SyntheticLift.barbellSet(reps: 4))
+        var tracker = MotionTracker()
+        var strokes: [Stroke] = []
+        for s in samples {
+            tracker.update(s)
+            while !tracker.strokes.isEmpty {
+                strokes.append(tracker.strokes[0])
+                tracker.strokes.removeFirst(1)
+            }
+        }
+        #expect(strokes.count == moves.count)
+        // After the set-up (the first movement in a new pose), every stroke is measured closely.
+        for (stroke, move) in zip(strokes, moves).dropFirst() {
+            #expect(abs(stroke.endZ - stroke.startZ - move.d) < 0.006, "stroke at \(move.on)")
+            #expect(abs(stroke.onsetT - move.on) < 0.06)
+            #expect(abs(stroke.offsetT - move.off) < 0.06)
+        }
+        #expect(tracker.isCalibrated)
+    }
+}
+
+@Suite struct RepSegmenterTests {
+    func stroke(_ dir: Int, _ on: Double, _ off: Double, _ z0: Double, _ z1: Double, turn: Double = 20) -> Stroke {
+        var s = Stroke(direction: dir, onsetT: on, offsetT: off, startZ: z0, endZ: z1, peakSpeed: 0.3,
+                       upAtOffset: SIMD3(0, 0, 1))
+        s.turnDeg = turn
+        return s
+    }
+
+    func run(_ strokes: [Stroke], profile: Profile = .barbell, endT: Double = 100) -> [CoreEvent] {
+        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: profile))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        for s in strokes { seg.add(s, calibration: cal) { events.append($0) } }
+        seg.tick(t: endT, calibration: cal) { events.append($0) }
+        return events
+    }
+
+    @Test func topStartSetCountsRepsButNotSetupOrLowering() {
+        var strokes = [stroke(1, 0, 1.5, 0, 0.35)]  // set-up bridge
+        var t = 2.5
+        for _ in 0..<3 {
+            strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.18))
+            strokes.append(stroke(1, t + 2, t + 3, 0.18, 0.35))
+            t += 4.5
+        }
+        strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
+        let reps = run(strokes).reps
+        #expect(reps.count == 3)
+        #expect(reps.first?.holdS.map { abs($0 - 1.5) < 1e-9 } == true)
+        #expect(reps.last?.holdS.map { abs($0 - 1.5) < 1e-9 } == true)
+        #expect(reps.allSatisfy { abs($0.depthCm - 17) < 1e-6 })
+    }
+
+    @Test func bottomStartSetCountsTheFirstRise() {
+        var strokes: [Stroke] = []
+        var t = 1.0
+        for _ in 0..<4 {
+            strokes.append(stroke(1, t, t + 1.2, 0.0, 0.17))
+            strokes.append(stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0))
+            t += 6
+        }
+        let events = run(strokes, profile: .banded)
+        let reps = events.reps
+        #expect(reps.count == 4)
+        #expect(reps[0].bottomS.map { abs($0 - 0.8) < 1e-9 } == true)
+        #expect(reps.last?.bottomS == nil)
+        // banded: the target of 8 is not reached by 4 reps.
+        #expect(!events.contains { if case .alert(let a) = $0 { return a.kind == .setTarget } else { return false } })
+    }
+
+    @Test func rollingAndBumpsAreNotReps() {
+        let strokes = [
+            stroke(1, 0, 1, 0, 0.08, turn: 400),   // bar rolled over the thighs
+            stroke(-1, 1.5, 2.5, 0.08, 0.0, turn: 380),
+            stroke(1, 20, 20.3, 0.0, 0.03),        // bump
+            stroke(-1, 20.4, 20.7, 0.03, 0.0),
+        ]
+        #expect(run(strokes).reps.isEmpty)
+    }
+
+    @Test func setsSplitOnRest() {
+        var strokes: [Stroke] = []
+        for base in [0.0, 60.0] {
+            strokes.append(stroke(1, base, base + 1.5, 0, 0.35))
+            strokes.append(stroke(-1, base + 2.5, base + 4, 0.35, 0.18))
+            strokes.append(stroke(1, base + 4.5, base + 5.5, 0.18, 0.35))
+            strokes.append(stroke(-1, base + 7, base + 8.5, 0.35, 0.0))
+        }
+        let events = run(strokes, endT: 200)
+        let sets = events.compactMap { if case .setEnd(let s) = $0 { return s } else { return nil } }
+        #expect(sets.map(\.reps) == [1, 1])
+        #expect(events.reps.map(\.set) == [1, 2])
+    }
+}
+
+@Suite struct RepAnalyzerTests {
+    @Test func barbellSetEndToEnd() {
+        let (samples, moves) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 5))
+        let events = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))
+        let reps = events.reps
+        #expect(reps.count == 5)
+        // Rep k's lockout is the end of move 2k (moves: set-up, then ecc/con pairs).
+        for (k, r) in reps.enumerated() {
+            let con = moves[2 + 2 * k]
+            #expect(abs(r.t - con.off) < 0.02)
+            #expect(abs(r.depthCm - 17) < 0.3)
+            #expect(abs((r.eccentricS ?? 0) - 1.5) < 0.05)
+            #expect(abs((r.concentricS ?? 0) - 1.0) < 0.05)
+            #expect(r.alerts.isEmpty)
+        }
+    }
+
+    @Test func fastEccentricAlertsAtTheBottom() throws {
+        let (samples, _) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 3, ecc: 0.5))
+        let events = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))
+        let alerts = events.compactMap { if case .alert(let a) = $0 { return a } else { return nil } }
+        #expect(alerts.filter { $0.kind == .tempoFast }.count == 3)
+        #expect(events.reps.allSatisfy { $0.alerts.contains(.tempoFast) })
+        // Raised at the bottom of the eccentric, before the rep completes.
+        let firstAlert = try #require(alerts.first)
+        let firstRep = try #require(events.reps.first)
+        #expect(firstAlert.t < firstRep.t - 0.5)
+    }
+
+    @Test func bandedProfileJudgesHoldAndDepth() {
+        let (samples, _) = SyntheticLift().render(SyntheticLift.bandedSet(reps: 8, depth: 0.12, hold: 1.0))
+        let events = runCore(samples, settings: CoreSettings(mount: .bar, profile: .banded))
+        let reps = events.reps
+        #expect(reps.count == 8)
+        #expect(reps.allSatisfy { $0.alerts.contains(.shallow) && $0.alerts.contains(.shortHold) && $0.partial })
+        let target = events.filter { if case .alert(let a) = $0 { return a.kind == .setTarget } else { return false } }
+        #expect(target.count == 1)
+    }
+
+    @Test func deterministic() {
+        let (samples, _) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 3))
+        let a = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))
+        let b = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))
+        #expect(a == b)
+    }
+}
