@@ -139,8 +139,8 @@ public struct CaptureReader {
         return sample
     }
 
-    /// Bytes held by the reader besides the fixed line buffer: for tests that check
-    /// nothing grows with the file's length.
+    /// Samples held back for the unit checks (0 once they are served), and the fixed line
+    /// buffer's size: for tests that check nothing grows with the file's length.
     var heldSampleCount: Int { lookahead.count }
     var lineBufferCapacity: Int { source.capacity }
 
@@ -245,7 +245,7 @@ public struct CaptureReader {
         let medianAccel = Self.median(magnitudes)
         if medianAccel >= 0.5 && medianAccel <= 2 {
             throw CaptureError(path: path, line: first.line, message:
-                "accelerometer values look like g (median |a| = \(Self.rounded(medianAccel, 3)) over the first "
+                "accelerometer values look like g (median |a| = \(JSONText.number(medianAccel, decimals: 3)) over the first "
                 + "\(lookahead.count) rows); expected m/s² (multiply by 9.80665)")
         }
         guard lookahead.count >= 2 else { return }
@@ -258,13 +258,13 @@ public struct CaptureReader {
         measuredRateHz = rate
         if !Self.rateRangeHz.contains(rate) {
             warnings.append(CaptureWarning(path: path, line: first.line, message:
-                "sample rate \(Self.rounded(rate, 2)) Hz (median period of the first \(lookahead.count) rows) is "
+                "sample rate \(JSONText.number(rate, decimals: 2)) Hz (median period of the first \(lookahead.count) rows) is "
                 + (rate < Self.rateRangeHz.lowerBound ? "below 10 Hz" : "above 4 kHz")
                 + "; expected 10 Hz to 4 kHz, results may be poor"))
         }
         if let declared = metadata.rateHz, declared > 0, abs(rate - declared) > 0.2 * declared {
             warnings.append(CaptureWarning(path: path, line: first.line, message:
-                "rate_hz=\(Self.rounded(declared, 2)) in the metadata but the timestamps say \(Self.rounded(rate, 2)) Hz; using the timestamps"))
+                "rate_hz=\(JSONText.number(declared, decimals: 2)) in the metadata but the timestamps say \(JSONText.number(rate, decimals: 2)) Hz; using the timestamps"))
         }
     }
 
@@ -293,12 +293,6 @@ public struct CaptureReader {
         let sorted = values.sorted()
         let middle = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-
-    static func rounded(_ value: Double, _ decimals: Int) -> Double {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        return (value * scale).rounded() / scale
     }
 
     /// Parses `key=value` pairs of one comment line (text after `#`) into `metadata`.
