@@ -3,7 +3,8 @@
 //   swift build -c release --product thrust --product thrust-bench
 //   .build/release/thrust-bench [--minutes N] [--keep]
 //
-// 1. core samples/s: RepAnalyzer over samples pre-generated in memory (no parsing);
+// 1. core samples/s: RepAnalyzer over samples pre-generated in memory (no parsing): the first
+//    10 minutes of `SimulatedSession(scenario: "long", seed: 1)`;
 // 2. capture writer rows/s and reader rows/s;
 // 3. `thrust analyze FILE --json > /dev/null` end to end on an N-minute (default 60) 1 kHz capture
 //    and on its first 10 minutes, with the child's wall time and peak memory (ru_maxrss).
@@ -14,6 +15,7 @@ import Darwin
 #endif
 import ThrustCapture
 import ThrustCore
+import ThrustSim
 
 struct BenchOptions {
     var minutes = 60.0
@@ -81,28 +83,43 @@ func fileSizeBytes(_ path: String) -> Int {
 
 // MARK: 1. Core
 
-/// Synthetic 1 kHz samples held in memory (no parsing in the timed loops).
-func samplesInMemory(minutes: Double) -> [Sample] {
-    var generator = SyntheticLifter(rateHz: benchRateHz, durationS: minutes * 60)
+/// Samples held in memory (no parsing in the timed loops): the first `minutes` of the
+/// simulator's `long` scenario (1 kHz), or the synthetic lifter if the simulator refuses.
+func samplesInMemory(minutes: Double) -> (samples: [Sample], source: String, settings: CoreSettings) {
     var samples: [Sample] = []
+    if var session = try? SimulatedSession(scenario: "long", seed: 1) {
+        let rateHz = session.info.rateHz
+        samples.reserveCapacity(Int(minutes * 60 * rateHz) + 1)
+        var firstT: Double?
+        while let sample = session.next() {
+            let origin = firstT ?? sample.t
+            firstT = origin
+            if sample.t - origin >= minutes * 60 { break }
+            samples.append(sample)
+        }
+        let settings = CoreSettings(mount: session.info.mount, profile: Profile.named(session.info.profile) ?? .generic)
+        return (samples, "simulated 'long' seed 1, \(JSONText.number(rateHz, decimals: 0)) Hz, "
+                + "\(session.info.mount.rawValue) mount", settings)
+    }
+    var generator = SyntheticLifter(rateHz: benchRateHz, durationS: minutes * 60)
     samples.reserveCapacity(generator.sampleCount)
     while let sample = generator.next() { samples.append(sample) }
-    return samples
+    return (samples, "synthetic 1 kHz", CoreSettings(mount: .bar, profile: .generic))
 }
 
-func benchCore(_ samples: [Sample]) {
+func benchCore(_ samples: [Sample], source: String, settings: CoreSettings) {
     var best = Double.infinity
     var events = 0
     for _ in 0..<3 {
-        var analyzer = RepAnalyzer(settings: CoreSettings(mount: .bar, profile: .barbell))
+        var analyzer = RepAnalyzer(settings: settings)
         events = 0
         let start = monotonicSeconds()
         for sample in samples { analyzer.update(sample) { _ in events += 1 } }
         analyzer.finish { _ in events += 1 }
         best = min(best, monotonicSeconds() - start)
     }
-    say("core:     \(formatRate(Double(samples.count) / best))samples/s  (RepAnalyzer alone, \(samples.count) synthetic "
-        + "1 kHz samples in memory, best of 3, \(events) events)")
+    say("core:     \(formatRate(Double(samples.count) / best))samples/s  (RepAnalyzer alone, \(samples.count) samples "
+        + "in memory, \(source), best of 3, \(events) events)")
 }
 
 /// Writes samples from memory; returns rows/s (best of 3).
@@ -248,8 +265,8 @@ func runBench(_ options: BenchOptions) -> Result<Void, BenchError> {
     do {
         // In a scope so the samples are freed before the long capture is made.
         do {
-            let samples = samplesInMemory(minutes: min(options.minutes, shortCaptureMinutes))
-            benchCore(samples)
+            let (samples, source, settings) = samplesInMemory(minutes: min(options.minutes, shortCaptureMinutes))
+            benchCore(samples, source: source, settings: settings)
             let rowsPerS = try benchWriter(samples, path: directory + "/writer.csv")
             say("writer:   \(formatRate(rowsPerS))rows/s  (CaptureWriter, \(samples.count) rows from memory, best of 3)")
             unlink(directory + "/writer.csv")
