@@ -17,9 +17,9 @@ enum MPU6050 {
     /// Accelerometer sensitivity, LSB per g, for AFS_SEL 0…3 (±2/4/8/16 g).
     static let accelLsbPerG: [Double] = [16384, 8192, 4096, 2048]
     static let accelRangeG: [Int] = [2, 4, 8, 16]
-    /// Gyro sensitivity, LSB per °/s, for FS_SEL 0…3 (±250/500/1000/2000 °/s): full scale
-    /// 32768 LSB over the range (the datasheet prints these rounded: 131, 65.5, 32.8, 16.4).
-    static let gyroLsbPerDps: [Double] = [32768.0 / 250, 32768.0 / 500, 32768.0 / 1000, 32768.0 / 2000]
+    /// Gyro sensitivity, LSB per °/s, for FS_SEL 0…3 (±250/500/1000/2000 °/s): the datasheet's
+    /// nominal values, which the driver (MPU6050Reg.gyroRanges) decodes with too.
+    static let gyroLsbPerDps: [Double] = [131, 65.5, 32.8, 16.4]
     static let gyroRangeDps: [Int] = [250, 500, 1000, 2000]
 
     /// Temperature register for 25 °C: T = raw / 340 + 36.53.
