@@ -7,7 +7,9 @@
 //    10 minutes of `SimulatedSession(scenario: "long", seed: 1)`;
 // 2. capture writer rows/s and reader rows/s;
 // 3. `thrust analyze FILE --json > /dev/null` end to end on an N-minute (default 60) 1 kHz capture
-//    and on its first 10 minutes, with the child's wall time and peak memory (ru_maxrss).
+//    and on its first 10 minutes, with the child's wall time and peak memory (ru_maxrss). The
+//    capture is `thrust simulate --scenario long --seed 1` (about an hour, cut to N minutes),
+//    or a synthetic one when N > 60 or the simulator is unavailable.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -257,7 +259,7 @@ func runBench(_ options: BenchOptions) -> Result<Void, BenchError> {
         if options.keep {
             say("kept: \(directory)")
         } else {
-            for name in ["writer.csv", "long.csv", "long.truth.json", "short.csv", "measure.result"] { unlink(directory + "/" + name) }
+            for name in ["writer.csv", "full.csv", "full.truth.json", "long.csv", "long.truth.json", "short.csv", "measure.result"] { unlink(directory + "/" + name) }
             rmdir(directory)
         }
     }
@@ -277,11 +279,21 @@ func runBench(_ options: BenchOptions) -> Result<Void, BenchError> {
         let start = monotonicSeconds()
         var source = "synthetic \(JSONText.fixed(options.minutes, decimals: 0)) min at 1 kHz"
         var simulated = false
-        if options.minutes == 60,
-           case .success(let run) = ChildProcess.run([thrust, "simulate", "--scenario", "long", "--seed", "1", "--out", long], quiet: true),
-           run.exitStatus == 0, fileSizeBytes(long) > 0 {
-            simulated = true
-            source = "thrust simulate --scenario long --seed 1"
+        // The simulator's `long` session is about an hour: use it (cut to --minutes) unless more is asked for.
+        if options.minutes <= 60 {
+            let full = options.minutes < 59 ? directory + "/full.csv" : long
+            if case .success(let run) = ChildProcess.run(
+                [thrust, "simulate", "--scenario", "long", "--seed", "1", "--out", full], quiet: true),
+               run.exitStatus == 0, fileSizeBytes(full) > 0 {
+                simulated = true
+                source = "thrust simulate --scenario long --seed 1"
+                if full != long {
+                    _ = try copyPrefix(from: full, to: long, minutes: options.minutes)
+                    unlink(full)
+                    unlink(directory + "/full.truth.json")
+                    source += ", first \(JSONText.number(options.minutes, decimals: 1)) min"
+                }
+            }
         }
         if !simulated { _ = try writeSynthetic(to: long, minutes: options.minutes) }
         say("capture:  \(source): \(JSONText.fixed(Double(fileSizeBytes(long)) / 1e6, decimals: 0)) MB in "
@@ -296,10 +308,11 @@ func runBench(_ options: BenchOptions) -> Result<Void, BenchError> {
             + "\(JSONText.fixed(Double(fileSizeBytes(long)) / 1e6 * read.rowsPerS / Double(max(read.rows, 1)), decimals: 0)) MB/s)")
 
         let short = directory + "/short.csv"
-        let shortRows = try copyPrefix(from: long, to: short, minutes: shortCaptureMinutes)
+        let shortMinutes = min(shortCaptureMinutes, options.minutes)
+        let shortRows = try copyPrefix(from: long, to: short, minutes: shortMinutes)
 
         if case .failure(let error) = benchAnalyze(thrust: thrust, capture: short, rows: shortRows,
-                                                   label: "first \(Int(shortCaptureMinutes)) min", scratchDirectory: directory) {
+                                                   label: "first \(JSONText.number(shortMinutes, decimals: 1)) min", scratchDirectory: directory) {
             return .failure(error)
         }
         if case .failure(let error) = benchAnalyze(thrust: thrust, capture: long, rows: read.rows,
