@@ -96,15 +96,17 @@ struct TremorBank: Sendable {
     /// peak to peak. Angular tremor follows the hips: `radPerMetre` maps height tremor onto the
     /// pitch channel (bar roll k, belt 1/L); tilt and yaw get a few hundredths of a degree.
     static func random(_ rng: inout SimRandom, radPerMetre: Double) -> TremorBank {
-        let freqs = [rng.uniform(3, 4.5), rng.uniform(4.5, 6), rng.uniform(6, 8), rng.uniform(8, 10), rng.uniform(0.05, 0.25)]
+        let freqs = [rng.uniform(3, 3.8), rng.uniform(4.5, 6), rng.uniform(6, 8), rng.uniform(8, 10), rng.uniform(0.05, 0.25)]
         var omega = SIMD8<Double>.zero, phase = SIMD8<Double>.zero
         for (k, f) in freqs.enumerated() {
             omega[k] = 2 * Double.pi * f
             phase[k] = rng.uniform(0, 2 * Double.pi)
         }
-        // Height tremor: total peak amplitude 0.5–2 mm (skewed low), split ∝ f^-2.5; drift ≤ 1.5 mm.
-        let total = 0.0005 + 0.0015 * pow(rng.unit(), 2)
-        let raw = freqs.prefix(4).map { pow($0, -2.5) }
+        // Height tremor: total amplitude 0.5–2 mm (skewed low), split ∝ f^-5 so most of it sits at
+        // 3–3.8 Hz and the accelerations stay modest (typically 0.2–0.5, at most ≈ 1 m/s² peak);
+        // drift ≤ 1.5 mm.
+        let total = 0.0005 + 0.0015 * pow(rng.unit(), 3)
+        let raw = freqs.prefix(4).map { pow($0, -5) }
         let rawSum = raw.reduce(0, +)
         let heightAmp = raw.map { total * $0 / rawSum } + [rng.uniform(0.0003, 0.0015)]
         func mix(_ amps: [Double], _ rng: inout SimRandom) -> (SIMD8<Double>, SIMD8<Double>) {

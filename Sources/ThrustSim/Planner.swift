@@ -8,6 +8,8 @@ import Darwin
 import ThrustCore
 
 let degree = Double.pi / 180
+/// Tremor envelope while resting or handling the bar (1 = under load during a set).
+let relaxedTremor = 0.35
 
 /// What a rep is meant to exercise. Values per the simulator brief.
 enum Violation: String, Sendable, CaseIterable {
@@ -132,7 +134,7 @@ struct Planner: Sendable {
             initial = [0, 0, barFloorZ, 0, rng.normal(sigma: 0.3 * degree), 0, 0]
         } else {
             mountRotation = Mat3.random(&rng)
-            initial = [0, 0, standHeight, rng.uniform(0, 2 * Double.pi), 0, 0, 1]
+            initial = [0, 0, standHeight, rng.uniform(0, 2 * Double.pi), 0, 0, relaxedTremor]
         }
         let tremor = TremorBank.random(&rng, radPerMetre: isBar ? rollPerMetre : 1 / trunkLength)
         motion = MotionModel(initial: initial, tremor: tremor, mountRotation: mountRotation)
@@ -414,6 +416,7 @@ struct Planner: Sendable {
             }
         }
         approach(floorZ: floorZ)
+        envelope(1, over: 0.6)  // under load from here to the end of the set
 
         // Lockout targets, each relative to the median of the earlier ones when planned so.
         var locks: [RepTarget] = []
@@ -559,6 +562,7 @@ struct Planner: Sendable {
     }
 
     private mutating func afterSet() {
+        envelope(relaxedTremor, over: 0.8)
         if recipe.mount == .bar {
             if !recipe.quick && rng.chance(0.4) { return }  // rests with the bar on the hips
             rollOff()
@@ -572,7 +576,7 @@ struct Planner: Sendable {
     /// Rolls the bar from the floor over the thighs onto the hips: 30–60 cm of travel, many
     /// radians of roll, small vertical changes.
     private mutating func rollOn() {
-        envelope(1, over: rng.uniform(0.2, 0.5))
+        envelope(relaxedTremor, over: rng.uniform(0.2, 0.5))
         wait(rng.uniform(0.3, 0.8))
         let total = rng.uniform(0.3, 0.6)
         let pushes = recipe.quick ? 1 : rng.int(1...3)
@@ -615,7 +619,7 @@ struct Planner: Sendable {
 
     /// A bump or an adjustment of the bar lying on the floor: ≤ 3 cm, ≤ 0.5 s.
     private mutating func barFloorFiddle() {
-        envelope(1, over: 0.12)
+        envelope(relaxedTremor, over: 0.12)
         wait(0.12)
         let dx = rng.sign() * rng.uniform(0.005, 0.03)
         if rng.chance(0.5) {
@@ -660,14 +664,16 @@ struct Planner: Sendable {
     private mutating func walk(distance: Double, heading: Double) {
         turn(to: heading)
         let stepHz = rng.uniform(1.6, 2.0)
-        let steps = max(2, Int((distance / rng.uniform(0.55, 0.75)).rounded()))
+        // Average speed 0.7–1.1 m/s including starting and stopping.
+        let steps = max(2, Int((distance / rng.uniform(0.7, 1.1) * stepHz).rounded()))
         let duration = Double(steps) / stepHz
         let t0 = t
         // Facing = −body x (body x points backwards, to the bench when lying).
         let facing = -SIMD2(cos(heading), sin(heading))
         let target = SIMD2(value(.x), value(.y)) + distance * facing
-        stroke(.x, to: target.x, from: t0, until: t0 + duration, .minimumJerk)
-        stroke(.y, to: target.y, from: t0, until: t0 + duration, .minimumJerk)
+        let gait = StrokeShape.cruise(ramp: min(0.45, 0.6 / duration + 0.1))
+        stroke(.x, to: target.x, from: t0, until: t0 + duration, gait)
+        stroke(.y, to: target.y, from: t0, until: t0 + duration, gait)
         let bounce = rng.uniform(0.02, 0.04)
         let h = value(.z)
         let pitch0 = value(.pitch), tilt0 = value(.tilt), yaw0 = value(.yaw)

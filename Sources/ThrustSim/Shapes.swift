@@ -17,6 +17,8 @@ enum StrokeShape: Sendable, Equatable {
     case bell(Int)
     /// Heavy concentric with a sticking region: an early and a late bell mixed, velocity dips between.
     case sticking(earlyWeight: Double)
+    /// Walking: speed ramps up over the first `ramp` of the stroke (smoothstep), cruises, ramps down.
+    case cruise(ramp: Double)
 
     /// (P, dP/ds, d²P/ds²) at s, clamped to [0, 1].
     @inline(__always)
@@ -36,6 +38,20 @@ enum StrokeShape: Sendable, Equatable {
             let early = BetaPolynomials.table[BetaPolynomials.stickingEarly].evaluate(s)
             let late = BetaPolynomials.table[BetaPolynomials.stickingLate].evaluate(s)
             return (w * early.p + (1 - w) * late.p, w * early.dp + (1 - w) * late.dp, w * early.ddp + (1 - w) * late.ddp)
+        case .cruise(let r):
+            // Speed h(s): 3u² − 2u³ on the ramps (u = s/r), 1 between; ∫h = 1 − r.
+            let area = 1 - r
+            func ramp(_ u: Double) -> (p: Double, h: Double, dh: Double) {
+                (r * (u * u * u - u * u * u * u / 2), u * u * (3 - 2 * u), 6 * u * (1 - u) / r)
+            }
+            if s < r {
+                let a = ramp(s / r)
+                return (a.p / area, a.h / area, a.dh / area)
+            } else if s > 1 - r {
+                let a = ramp((1 - s) / r)
+                return (1 - a.p / area, a.h / area, -a.dh / area)
+            }
+            return ((r / 2 + s - r) / area, 1 / area, 0)
         }
     }
 

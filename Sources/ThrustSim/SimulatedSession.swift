@@ -136,6 +136,9 @@ public struct SimulatedSession: Sendable, IteratorProtocol, Sequence {
         }
     }
 
+    /// The planned motion (tests compare samples with it; evaluate on a copy).
+    var motion: MotionModel { planner.motion }
+
     /// The ground truth (score.py format). For endless sessions: what is planned so far (last 64 sets).
     public var truth: SessionTruth { finiteTruth ?? makeTruth() }
 
