@@ -107,8 +107,8 @@ public final class SimulatedICM42688: SimulatedIMU {
         register == ICM42688Reg.fifoData ? register : register &+ 1
     }
 
-    public override func latchStartup() -> Bool {
-        guard let powerUpTime, clock.now() - powerUpTime < startupInvalid_s else { return false }
+    public override func latchStartup(at time: Double) -> Bool {
+        guard let powerUpTime, time - powerUpTime < startupInvalid_s else { return false }
         let invalid = ICM42688Reg.invalidData
         store(RawSample(ax: invalid, ay: invalid, az: invalid, gx: invalid, gy: invalid, gz: invalid))
         return true

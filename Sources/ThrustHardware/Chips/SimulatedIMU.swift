@@ -86,7 +86,7 @@ open class SimulatedIMU: RegisterFileDevice {
     /// Put a new sample into the data registers, set data-ready, append to the FIFO if enabled.
     open func latch(_ raw: RawSample) {}
     /// A sample while the sensor is still starting up (ICM: invalid marker); false = none.
-    open func latchStartup() -> Bool { false }
+    open func latchStartup(at time: Double) -> Bool { false }
     /// Per-chip register semantics.
     open func chipRead(_ register: UInt8) -> UInt8 { registers[Int(register)] }
     open func chipWrite(_ register: UInt8, _ value: UInt8) { registers[Int(register)] = value }
@@ -145,7 +145,7 @@ open class SimulatedIMU: RegisterFileDevice {
     open func onPowerUp(at time: Double) {}
 
     private func produce(at time: Double) {
-        if latchStartup() { return }
+        if latchStartup(at: time) { return }
         guard let sample = source() else {
             sourceExhausted = true
             return

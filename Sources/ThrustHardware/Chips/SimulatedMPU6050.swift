@@ -4,6 +4,17 @@ import ThrustCore
 /// clear-on-read INT_STATUS with DATA_RDY, a byte FIFO that loses its oldest bytes on
 /// overflow (FIFO_OFLOW_INT) like the real one.
 public final class SimulatedMPU6050: SimulatedIMU {
+    /// How INT_STATUS clears.
+    public enum IntStatusBehaviour: Sendable {
+        /// The real chip: reading clears it, writes are ignored.
+        case clearOnRead
+        /// The kernel's passive i2c-stub with the test feeder: only writing 0 clears it.
+        case clearOnWrite
+        /// Nobody clears it (a stub without its feeder): every poll sees the same sample.
+        case sticky
+    }
+
+    public var intStatusBehaviour = IntStatusBehaviour.clearOnRead
     private var fifo: ByteFIFO
     /// FIFO_COUNT latched when its high byte is read (a burst reads a consistent pair).
     private var latchedCount = 0
@@ -51,7 +62,9 @@ public final class SimulatedMPU6050: SimulatedIMU {
             powerCycle()
             registers[Int(MPU6050Reg.pwrMgmt1)] = MPU6050Reg.deviceReset | MPU6050Reg.sleep
             resetUntil = clock.now() + resetDuration_s
-        case MPU6050Reg.intStatus, MPU6050Reg.whoAmI:
+        case MPU6050Reg.intStatus:
+            if intStatusBehaviour == .clearOnWrite { registers[Int(register)] = value }
+        case MPU6050Reg.whoAmI:
             break // read-only
         case MPU6050Reg.userCtrl:
             if value & MPU6050Reg.userCtrlFIFOReset != 0 { fifo.removeAll() }
@@ -71,7 +84,7 @@ public final class SimulatedMPU6050: SimulatedIMU {
         switch register {
         case MPU6050Reg.intStatus:
             let value = registers[Int(register)]
-            registers[Int(register)] = 0 // cleared by reading
+            if intStatusBehaviour == .clearOnRead { registers[Int(register)] = 0 } // cleared by reading
             return value
         case MPU6050Reg.fifoCountH:
             latchedCount = fifo.count

@@ -124,6 +124,8 @@ public final class IMUReader {
     private var lastRaw: RawSample?
     private var lastArrival = -Double.infinity
     private var lastFIFORead = 0.0
+    /// Clock time of the previous poll (data-ready mode).
+    private var lastPoll = 0.0
     private var fifoBuffer: [RawSample] = []
 
     /// Throws `.invalidConfiguration` for a rate or range the chips do not support.
@@ -223,6 +225,7 @@ public final class IMUReader {
             let ready = clock.now()
             lastDataTime = ready
             lastFIFORead = ready
+            lastPoll = ready
             lastConfigCheck = ready
             sawData = false
             lastRaw = nil
@@ -276,6 +279,8 @@ public final class IMUReader {
 
     private func pollOnce(_ driver: any IMUDriver, _ settings: ChipSettings, now: Double,
                           onSample: (Sample) -> Void) throws(HardwareError) {
+        let previousPoll = lastPoll
+        lastPoll = now
         guard let raw = try driver.pollSample() else {
             try checkStall(now: now, settings)
             return
@@ -283,7 +288,7 @@ public final class IMUReader {
         let period = timer?.period ?? 1 / settings.outputRateHz
         // A repeat of the last sample, sooner than a period could produce a new one, is the
         // same sample read twice (data-ready not cleared): drop it.
-        if let lastRaw, raw == lastRaw, now - lastArrival < period * 0.5 {
+        if let lastRaw, raw == lastRaw, now - lastArrival < period * 0.75 {
             stats.duplicates += 1
             return
         }
@@ -295,7 +300,9 @@ public final class IMUReader {
         lastDataTime = now
         sawData = true
         guard var timer else { return }
-        let (t, missed) = timer.stampSingle(arrival: now, latency: interval / 2)
+        // Only a poll later than a whole period can have let a sample be overwritten.
+        let (t, missed) = timer.stampSingle(arrival: now, latency: interval / 2,
+                                            mayHaveSkipped: now - previousPoll > period)
         self.timer = timer
         stats.missed += missed
         deliver(settings.sample(from: raw, t: t - origin), onSample)

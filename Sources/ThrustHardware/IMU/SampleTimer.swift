@@ -44,7 +44,12 @@ public struct SampleTimer: Sendable {
     /// One sample from data-ready polling, seen by a read finishing at `arrival`; it was
     /// produced `latency` earlier on average (half the poll interval).
     /// Returns its time and how many samples were skipped before it.
-    public mutating func stampSingle(arrival: Double, latency: Double) -> (t: Double, missed: Int) {
+    ///
+    /// `mayHaveSkipped`: whether samples could have been overwritten since the last one (the
+    /// poller was late by more than a period). Polling at ≥ 2× the output rate on time cannot
+    /// miss a sample, so read jitter alone is never counted as a loss.
+    public mutating func stampSingle(arrival: Double, latency: Double, mayHaveSkipped: Bool = true)
+        -> (t: Double, missed: Int) {
         let estimate = arrival - latency
         guard let last = lastT, !anchorNext else {
             let t = lastT.map { max(estimate, $0 + period * 0.5) } ?? estimate
@@ -52,7 +57,7 @@ public struct SampleTimer: Sendable {
             anchorNext = false
             return (t, 0)
         }
-        let steps = max(1, Int(((estimate - last) / period).rounded()))
+        let steps = mayHaveSkipped ? max(1, Int(((estimate - last) / period).rounded())) : 1
         let predicted = last + Double(steps) * period
         let error = estimate - predicted
         period = clamp(period + periodGain * error / Double(steps))
