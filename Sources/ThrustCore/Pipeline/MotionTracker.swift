@@ -15,11 +15,16 @@ public struct MotionTracker: Sendable {
         public var anchorSpeedMax = 0.07
         /// While still, re-anchor this often, s.
         public var reanchorS = 0.4
-        /// Largest change of the (low-passed) vertical specific force over `steadyWindowS` at rest, m/s².
-        public var stillAccelRangeMax = 0.06
-        public var steadyWindowS = 0.3
-        /// Steady this long is still, whatever the velocity estimate says, s.
-        public var longQuasiStillS = 1.0
+        /// Largest change of the box-mean vertical acceleration during a rest, m/s².
+        public var stillAccelRangeMax = 0.08
+        /// Box for the mean vertical acceleration (a multiple of tremor periods), s.
+        public var boxWindowS = 0.33
+        /// A candidate rest is accepted after this long, s.
+        public var acceptAfterS = 0.5
+        /// The anchor sits this long after the candidate began, s.
+        public var anchorAfterCandidateS = 0.05
+        /// Before the first calibration, rest this long is accepted, s.
+        public var initialStillS = 0.3
         /// Movements ending faster than this, or longer than `closureSpanMaxS`, teach the
         /// calibration nothing (something other than a leak went wrong), m/s.
         public var closureVelocityMax = 0.6
@@ -27,11 +32,11 @@ public struct MotionTracker: Sendable {
         /// Velocity drift allowed per second of segment when judging stillness, m/s².
         public var leakAllowanceMps2 = 0.03
         /// Re-anchor this far in the past (a slow start looks still for a moment), s.
-        public var anchorLookbackS = 0.3
+        public var anchorLookbackS = 0.5
         /// Trace resolution, s (the trace keeps at most one point per step).
-        public var traceStepS = 0.004
-        /// Trace capacity, points (≈ 32 s at the finest step).
-        public var traceCapacity = 8192
+        public var traceStepS = 0.005
+        /// Trace capacity, points (≈ 80 s at the finest step: a whole set without a long rest).
+        public var traceCapacity = 16384
         /// Time constant pulling the up direction to the accelerometer while still, s.
         public var stillUpTauS = 0.05
         /// Gyro bias averaging while still, s.
@@ -76,11 +81,13 @@ public struct MotionTracker: Sendable {
 
     // The current still period.
     var wasStill = false
-    var strictSinceT: Double?
+    var candidateSinceT: Double?
+    var boxLow = Double.infinity
+    var boxHigh = -Double.infinity
+    var velocityHistory = VelocityHistory()
+    var pauseAnchors: PauseAnchors
     var poseAdded = false
     var checkpointT = 0.0
-    var steadySinceT: Double?
-    var steadyRange: SlidingRange
     var stillAccelSum = SIMD3<Double>(repeating: 0)
     var stillGyroSum = SIMD3<Double>(repeating: 0)
     var stillCount = 0
@@ -113,7 +120,7 @@ public struct MotionTracker: Sendable {
         stillness = StillnessDetector(settings: settings.stillness)
         extractor = StrokeExtractor(settings: settings.strokes)
         restGravity = settings.gravity
-        steadyRange = SlidingRange(windowS: settings.steadyWindowS)
+        pauseAnchors = PauseAnchors(capacity: settings.traceCapacity)
         trace = FixedRing(capacity: settings.traceCapacity,
                           filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
         strokes = FixedRing(capacity: 64, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0,
@@ -182,7 +189,7 @@ public struct MotionTracker: Sendable {
         wasStill = still
 
         if t - lastTraceT >= settings.traceStepS || trace.isEmpty {
-            if trace.isFull { closeSegment(t: t, corrected: false) }
+            if trace.isFull { closeSegment(at: t, now: t, corrected: false) }
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
             trace.append(point)
@@ -200,38 +207,52 @@ public struct MotionTracker: Sendable {
 
     // MARK: - Still periods
 
-    /// Still = the detector's quasi-still, plus a vertical specific force that has stayed flat
-    /// for `steadyWindowS` (a slow, rotation-free movement fools the short detector but not this),
-    /// plus a small running velocity. Flat for `longQuasiStillS` is still whatever the velocity
-    /// estimate says, so a drifted estimate cannot lock stillness out.
+    /// Accepts a rest as a zero-velocity period, with a delay, anchored near its start.
+    ///
+    /// The detector's quasi-still flag lags a stop and a restart alike (it low-passes away
+    /// tremor). A candidate rest is accepted only once it has lasted `acceptAfterS` with a
+    /// steady vertical acceleration — the mean over a `boxWindowS` box, which cancels tremor, may
+    /// not change by more than `stillAccelRangeMax` (a slow, rotation-free movement changes it) —
+    /// and a small running velocity (a wrong calibration's leak is tolerated). The zero-velocity
+    /// anchor is then placed just after the candidate began, which is inside the real rest even
+    /// when the lifter has set off again by the time it is accepted.
     mutating func decideStill(t: Double) -> Bool {
-        let vertical = dot(up, accelCal.apply(stillness.meanAccel))
-        steadyRange.add(vertical, t: t)
+        velocityHistory.add(t: t, v: velocity)
         guard stillness.isQuasiStill else {
-            strictSinceT = nil
-            steadySinceT = nil
+            candidateSinceT = nil
             return false
         }
-        let steady = steadyRange.range <= settings.stillAccelRangeMax
+        if wasStill { return true }
+        let since = candidateSinceT ?? stillness.quasiSinceT
+        if candidateSinceT == nil {
+            candidateSinceT = since
+            boxLow = .infinity
+            boxHigh = -.infinity
+        }
         if gyroBias == nil || !anchored {
             // Not calibrated yet: no velocity to check, and rest gravity follows the reading.
-            restGravity = vertical
-            return steady && t - stillness.quasiSinceT >= settings.stillness.minStillS
+            restGravity = dot(up, accelCal.apply(stillness.meanAccel))
+            return t - since >= settings.initialStillS
         }
-        // Where the calibration is off (a pose it has not learnt yet), |g| reads wrong and the
-        // velocity has drifted by about that error times the segment's length: tolerate it,
-        // plus what a turning, not yet calibrated sensor leaks on the way.
+        let w = settings.boxWindowS
+        if t - since >= w, let old = velocityHistory.value(at: t - w) {
+            let box = (velocity - old) / w
+            boxLow = min(boxLow, box)
+            boxHigh = max(boxHigh, box)
+        }
+        guard t - since >= settings.acceptAfterS, boxHigh - boxLow <= settings.stillAccelRangeMax else {
+            return false
+        }
+        let anchor = since + settings.anchorAfterCandidateS
+        let vAnchor = velocityHistory.value(at: anchor) ?? velocity
         let leak = abs(length(accelCal.apply(stillness.meanAccel)) - restGravity)
-        let slow = abs(velocity) <= settings.anchorSpeedMax + (leak + settings.leakAllowanceMps2) * (t - anchorT)
-        strictSinceT = steady && slow ? (strictSinceT ?? t) : nil
-        steadySinceT = steady ? (steadySinceT ?? t) : nil
-        if let since = strictSinceT, t - since >= settings.stillness.minStillS { return true }
-        if let since = steadySinceT, t - since >= settings.longQuasiStillS { return true }
-        return false
+        let allowed = settings.anchorSpeedMax + (leak + settings.leakAllowanceMps2) * (anchor - anchorT)
+        return abs(vAnchor) <= allowed
     }
 
     mutating func startStillPeriod(t: Double) {
-        stillStartT = strictSinceT ?? steadySinceT ?? stillness.quasiSinceT
+        let since = candidateSinceT ?? stillness.quasiSinceT
+        stillStartT = anchored ? since + settings.anchorAfterCandidateS : t
         stillAccelSum = .zero
         stillGyroSum = .zero
         stillCount = 0
@@ -241,7 +262,31 @@ public struct MotionTracker: Sendable {
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
-        closeSegment(t: t, corrected: anchored)
+        let wasAnchored = anchored
+        closeSegment(at: stillStartT, now: t, corrected: anchored)
+        if wasAnchored {
+            // Gravity as this pose reads it, from here on (the part since the anchor is redone).
+            let newRest = dot(up, accelCal.apply(stillness.meanAccel))
+            adjustRestGravity(to: newRest, now: t)
+        }
+    }
+
+    /// The time since the anchor was a rest: whatever velocity it gathered was leak (a pose the
+    /// calibration did not know yet), so take it out and read gravity afresh for this pose.
+    mutating func adjustRestGravity(to newRest: Double, now t: Double) {
+        restGravity = newRest
+        lastVerticalAccel = 0
+        guard !trace.isEmpty, t > trace[0].t else { return }
+        let t0 = trace[0].t
+        let slope = velocity / (t - t0)  // m/s²
+        for i in 0..<trace.count {
+            let d = trace[i].t - t0
+            trace[i].v -= slope * d
+            trace[i].z -= 0.5 * slope * d * d
+        }
+        let d = t - t0
+        velocity = 0
+        heightSinceAnchor -= 0.5 * slope * d * d
     }
 
     mutating func trackStill(t: Double, dt: Double, sample: Sample) {
@@ -277,7 +322,7 @@ public struct MotionTracker: Sendable {
             if !poseAdded && duration >= 0.35 {
                 poseAdded = true
                 accelCal.addPose(mean: rawMean, weight: min(duration, 2))
-                if accelCal.solve() != .zero { steadyRange.reset() }
+                accelCal.solve()
             }
             // Rest gravity as seen along up (absorbs what calibration has not yet learnt).
             restGravity = length(accelCal.apply(rawMean))
@@ -298,16 +343,17 @@ public struct MotionTracker: Sendable {
         trace.removeFirst(k)
         let newPhi = accelCal.basis(base.up)
         for i in 0..<trace.count {
+            // Velocity and height relative to the new anchor, where the sensor is at rest.
+            trace[i].z -= base.z + base.v * (trace[i].t - base.t)
             trace[i].v -= base.v
-            trace[i].z -= base.z
             trace[i].leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (trace[i].t - base.t)
             trace[i].turn -= base.turn
         }
         turn -= base.turn
         leakIntegral -= base.leakIntegral + (newPhi - anchorPhi) * (lastT - base.t)
         anchorPhi = newPhi
+        heightSinceAnchor -= base.z + base.v * (lastT - base.t)
         velocity -= base.v
-        heightSinceAnchor -= base.z
         anchorHeight += base.z
         anchorT = base.t
     }
@@ -339,46 +385,72 @@ public struct MotionTracker: Sendable {
 
     /// Closes the segment since the anchor: removes the linear velocity drift (so it ends at rest),
     /// converts heights to absolute, extracts strokes and re-anchors here.
-    mutating func closeSegment(t: Double, corrected: Bool) {
+    /// Closes the segment at the zero-velocity instant `anchor` (≤ now): the part up to it gets
+    /// its leak and linear velocity drift removed (so it ends at rest), is converted to absolute
+    /// heights and split into strokes; what follows the anchor starts the next segment.
+    mutating func closeSegment(at anchor: Double, now t: Double, corrected: Bool) {
         if let lastPoint = trace.last, lastPoint.t < t {
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
             trace.append(point)
         }
-        if corrected, trace.count >= 2 {
-            let n = trace.count
-            let t0 = trace[0].t
-            let span = trace[n - 1].t - t0
-            // The velocity this movement ends with teaches the calibration; the new calibration
-            // then takes the leak it explains out of the whole movement.
-            if abs(trace[n - 1].v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
-                accelCal.addMovement(integral: trace[n - 1].leakIntegral, endVelocity: trace[n - 1].v)
-                let change = accelCal.solve()
-                if change != .zero {
-                    var zCorrection = 0.0
-                    var previous = 0.0
-                    for i in 0..<n {
-                        let c = (change * trace[i].leakIntegral).sum()
-                        if i > 0 { zCorrection += 0.5 * (c + previous) * (trace[i].t - trace[i - 1].t) }
-                        previous = c
-                        trace[i].v -= c
-                        trace[i].z -= zCorrection
-                    }
-                }
-            }
-            // What is left is removed as a constant bias: the velocity must end at zero.
-            let drift = span > 0 ? trace[n - 1].v / span : 0  // m/s²
-            for i in 0..<n {
-                var p = trace[i]
-                let dtp = p.t - t0
-                p.v -= drift * dtp
-                p.z = anchorHeight + p.z - 0.5 * drift * dtp * dtp
-                trace[i] = p
-            }
-            heightSinceAnchor = trace[n - 1].z - anchorHeight
-            extractor.extract(trace) { stroke in strokes.append(stroke) }
+        guard corrected, trace.count >= 2 else {
+            resetAnchor(t: t)
+            return
         }
-        resetAnchor(t: t)
+        let end = extractor.index(trace, before: anchor)
+        guard end >= 1 else {
+            rebase(at: anchor)
+            return
+        }
+        let t0 = trace[0].t
+        let span = trace[end].t - t0
+        let rawBase = trace[end]
+        // The velocity this movement ends with teaches the calibration; the new calibration
+        // then takes the leak it explains out of the whole movement.
+        var change = SIMD8<Double>(repeating: 0)
+        if abs(trace[end].v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
+            accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: trace[end].v)
+            change = accelCal.solve()
+        }
+        var zCorrection = 0.0
+        var previous = 0.0
+        for i in 0...end {
+            let c = (change * trace[i].leakIntegral).sum()
+            if i > 0 { zCorrection += 0.5 * (c + previous) * (trace[i].t - trace[i - 1].t) }
+            previous = c
+            trace[i].v -= c
+            trace[i].z -= zCorrection
+        }
+        // What is left is removed as a constant bias: the velocity must end at zero.
+        let drift = span > 0 ? trace[end].v / span : 0  // m/s²
+        for i in 0...end {
+            let dtp = trace[i].t - t0
+            trace[i].v -= drift * dtp
+            trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
+        }
+        // Short pauses at turnarounds inside the segment are zero-velocity instants too.
+        pauseAnchors.correct(&trace, count: end + 1)
+        let endHeight = trace[end].z
+        // Strokes of the closed part only.
+        extractor.extract(trace, count: end + 1) { stroke in strokes.append(stroke) }
+        // The rest (after the anchor, a rest) starts the next segment, re-based on the anchor.
+        trace.removeFirst(end)
+        let newPhi = accelCal.basis(rawBase.up)
+        for i in 1..<max(trace.count, 1) {
+            trace[i].z -= rawBase.z + rawBase.v * (trace[i].t - rawBase.t)
+            trace[i].v -= rawBase.v
+            trace[i].leakIntegral -= rawBase.leakIntegral + (newPhi - anchorPhi) * (trace[i].t - rawBase.t)
+            trace[i].turn -= rawBase.turn
+        }
+        trace[0] = TracePoint(t: rawBase.t, v: 0, z: 0, up: rawBase.up)
+        heightSinceAnchor -= rawBase.z + rawBase.v * (lastT - rawBase.t)
+        velocity -= rawBase.v
+        leakIntegral -= rawBase.leakIntegral + (newPhi - anchorPhi) * (lastT - rawBase.t)
+        turn -= rawBase.turn
+        anchorPhi = newPhi
+        anchorHeight = endHeight
+        anchorT = rawBase.t
     }
 
     mutating func restartAfterGap(t: Double) {
@@ -452,5 +524,39 @@ struct SlidingRange: Sendable {
         case 4: mins.4 = lo; maxs.4 = hi
         default: mins.5 = lo; maxs.5 = hi
         }
+    }
+}
+
+/// The running velocity every 10 ms over the last 0.64 s, to look back a fixed time.
+struct VelocityHistory: Sendable {
+    static let stepS = 0.01
+    var times = [Double](repeating: -Double.infinity, count: 64)
+    var values = [Double](repeating: 0, count: 64)
+    var newest = -1
+    var lastT = -Double.infinity
+
+    mutating func add(t: Double, v: Double) {
+        guard t - lastT >= Self.stepS else { return }
+        lastT = t
+        newest = (newest + 1) & 63
+        times[newest] = t
+        values[newest] = v
+    }
+
+    /// The value at the newest entry not after `t` (nil if history does not reach back).
+    func value(at t: Double) -> Double? {
+        guard newest >= 0 else { return nil }
+        var i = newest
+        for _ in 0..<64 {
+            if times[i] <= t { return values[i] }
+            i = (i + 63) & 63
+        }
+        return nil
+    }
+
+    mutating func reset() {
+        for i in 0..<64 { times[i] = -Double.infinity }
+        newest = -1
+        lastT = -Double.infinity
     }
 }

@@ -36,7 +36,7 @@ public struct RepAnalyzer: Sendable {
         }
         segmenter.live(t: sample.t, height: tracker.liveHeight, velocity: tracker.velocity,
                        isStill: tracker.isStill, up: tracker.up, calibration: tracker.accelCal, emit: emit)
-        segmenter.tick(t: sample.t, calibration: tracker.accelCal, emit: emit)
+        segmenter.tick(t: sample.t, resting: tracker.isStill, calibration: tracker.accelCal, emit: emit)
     }
 
     /// End of stream: close any open set.

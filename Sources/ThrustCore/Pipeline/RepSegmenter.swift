@@ -67,6 +67,9 @@ public struct RepSegmenter: Sendable {
     var lockoutHeights: FixedRing<Double>
     /// Median of the set's lockout heights so far, m (kept per rep: the live path reads it per sample).
     var lockoutReference: Double?
+    /// Chained height of the last lockout and (bottom-start) of the last bottom, m.
+    var chainTop = 0.0
+    var chainBottom = 0.0
     var scratch: [Double]
     var pending: PendingRep?
     var targetAlerted = false
@@ -257,7 +260,17 @@ public struct RepSegmenter: Sendable {
                             waitsForHold: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         startSetIfNeeded(t: waitsForHold ? d.onsetT : u.onsetT, emit: emit)
         repCount += 1
-        let lockoutZ = u.endZ
+        // Lockout heights are chained through the reps' own strokes (rise minus fall), not read
+        // off the session's height scale: that scale drifts between movements, a stroke's
+        // amplitude hardly does.
+        let lockoutZ: Double
+        if waitsForHold {
+            lockoutZ = chainTop - d.amplitude + u.amplitude
+        } else {
+            lockoutZ = chainBottom + u.amplitude
+            chainBottom = lockoutZ - d.amplitude
+        }
+        chainTop = lockoutZ
         let reference = lockoutReference ?? lockoutZ
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
@@ -289,6 +302,8 @@ public struct RepSegmenter: Sendable {
         repCount = 0
         lockoutHeights.removeAll()
         lockoutReference = nil
+        chainTop = 0
+        chainBottom = 0
         targetAlerted = false
         setSums = SetSums()
         emit(.setStart(set: setNumber, t: t))
@@ -375,9 +390,13 @@ public struct RepSegmenter: Sendable {
         lastTopZ = nil
     }
 
-    /// Per sample: ends a set after a long rest. `t` is the sample time.
-    public mutating func tick(t: Double, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
-        if (inSet || strokes.count > 0), t - lastRepSizedT > settings.setGapS {
+    /// Per sample: ends a set after a long rest. `t` is the sample time; `resting` says the
+    /// tracker has handed over every stroke so far (movement still in progress may hold strokes
+    /// that end the wait, so then only a much longer silence ends the set).
+    public mutating func tick(t: Double, resting: Bool = true, calibration: AccelCalibration,
+                              emit: (CoreEvent) -> Void) {
+        let gap = resting ? settings.setGapS : settings.setGapS + 60
+        if (inSet || strokes.count > 0), t - lastRepSizedT > gap {
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
@@ -433,8 +452,9 @@ public struct RepSegmenter: Sendable {
         if direction == 1 {
             switch core.mount {
             case .bar:
-                if let limit = limits.overextensionCm, let ref = lockoutReference {
-                    let value = (height - ref) * 100
+                if let limit = limits.overextensionCm, let ref = lockoutReference, let top = lastTopZ {
+                    // Chained height of the last lockout plus the live height change since it.
+                    let value = (chainTop + height - top - ref) * 100
                     if value > limit + 1.0 { raiseLive(.overextension, value: value, limit: limit, t: t, emit: emit) }
                 }
             case .belt:

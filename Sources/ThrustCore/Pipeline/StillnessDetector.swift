@@ -1,30 +1,38 @@
-/// Decides, sample by sample, whether the sensor is at rest (zero velocity).
+/// Decides, sample by sample, whether the sensor may be at rest (zero mean velocity).
 ///
-/// Exponential averages with time constants in seconds, so the decision does not depend on the
-/// sample rate. "Quasi-still" needs small accelerometer and gyro fluctuation, a gyro mean close to
-/// the known bias and a specific force close to gravity; "still" needs quasi-still for
-/// `minStillS`. Motion ends stillness at once.
+/// A lifter holding a lockout is never perfectly still: the hips tremble at 3–10 Hz. So the
+/// signals are first low-passed twice (time constant `tauS` each, ≈ 1 Hz overall), which keeps
+/// the slow accelerations of a movement and drops tremor. "Quasi-still" needs: the low-passed
+/// angular rate close to the known gyro bias, a low-passed specific force close to gravity, and
+/// no vigorous shaking (the raw signals' RMS around their low-passed values). Time constants are
+/// in seconds, so the decision does not depend on the sample rate. `MotionTracker` adds the
+/// tests that need the orientation and the velocity.
 public struct StillnessDetector: Sendable {
     public struct Settings: Sendable, Equatable {
-        /// Averaging time constant, s.
+        /// Time constant of each of the two low-pass stages, s.
         public var tauS = 0.08
-        /// Accelerometer fluctuation (RMS) below which the sensor may be still, m/s².
-        public var accelRmsMax = 0.12
-        /// Gyro fluctuation (RMS) below which the sensor may be still, rad/s.
-        public var gyroRmsMax = 0.035
-        /// Bias-corrected gyro mean below which the sensor may be still, rad/s (≈ 3.4 °/s).
+        /// Time constant of the RMS of the raw signals around the low-passed ones, s.
+        public var rmsTauS = 0.15
+        /// Accelerometer RMS around its low-passed value above which the sensor moves, m/s²
+        /// (tremor at a held lockout stays well below).
+        public var accelRmsMax = 0.6
+        /// Gyro RMS around its low-passed value above which the sensor moves, rad/s.
+        public var gyroRmsMax = 0.12
+        /// Bias-corrected low-passed rate above which the sensor turns, rad/s (≈ 3.4 °/s).
         public var gyroMeanMax = 0.06
         /// Allowed |specific force| − g, m/s² (loose: the accelerometer may be uncalibrated).
-        public var gravityToleranceMps2 = 0.6
-        /// Quasi-still must last this long to count as still, s.
+        public var gravityToleranceMps2 = 0.8
+        /// Quasi-still must last this long to count, s.
         public var minStillS = 0.12
         public init() {}
     }
 
     public var settings: Settings
-    var accelMean = SIMD3<Double>(repeating: 0)
+    var accel1 = SIMD3<Double>(repeating: 0)
+    var accel2 = SIMD3<Double>(repeating: 0)
+    var gyro1 = SIMD3<Double>(repeating: 0)
+    var gyro2 = SIMD3<Double>(repeating: 0)
     var accelVar = 0.0
-    var gyroMean = SIMD3<Double>(repeating: 0)
     var gyroVar = 0.0
     var primed = false
     public private(set) var quasiSinceT = -Double.infinity
@@ -37,35 +45,40 @@ public struct StillnessDetector: Sendable {
         self.settings = settings
     }
 
-    /// Low-passed specific force, m/s².
-    public var meanAccel: SIMD3<Double> { accelMean }
+    /// Low-passed specific force, m/s² (tremor removed).
+    public var meanAccel: SIMD3<Double> { accel2 }
     /// Low-passed angular rate, rad/s (bias not removed).
-    public var meanGyro: SIMD3<Double> { gyroMean }
+    public var meanGyro: SIMD3<Double> { gyro2 }
 
     /// - Parameters: `gyroBias` when known (else nil: the mean test is skipped), `gravity` m/s².
     public mutating func update(t: Double, dt: Double, accel: SIMD3<Double>, gyro: SIMD3<Double>,
                                 gyroBias: SIMD3<Double>?, gravity: Double) {
         if !primed {
-            accelMean = accel
-            gyroMean = gyro
+            accel1 = accel
+            accel2 = accel
+            gyro1 = gyro
+            gyro2 = gyro
             accelVar = 0
             gyroVar = 0
             primed = true
         } else {
             let alpha = min(1, dt / settings.tauS)
-            let da = accel - accelMean
-            let dg = gyro - gyroMean
-            accelMean += da * alpha
-            gyroMean += dg * alpha
-            accelVar += (dot(da, da) - accelVar) * alpha
-            gyroVar += (dot(dg, dg) - gyroVar) * alpha
+            accel1 += (accel - accel1) * alpha
+            accel2 += (accel1 - accel2) * alpha
+            gyro1 += (gyro - gyro1) * alpha
+            gyro2 += (gyro1 - gyro2) * alpha
+            let beta = min(1, dt / settings.rmsTauS)
+            let da = accel - accel2
+            let dg = gyro - gyro2
+            accelVar += (dot(da, da) - accelVar) * beta
+            gyroVar += (dot(dg, dg) - gyroVar) * beta
         }
         let s = settings
         var quasi = accelVar < s.accelRmsMax * s.accelRmsMax
             && gyroVar < s.gyroRmsMax * s.gyroRmsMax
-            && abs(length(accelMean) - gravity) < s.gravityToleranceMps2
+            && abs(length(accel2) - gravity) < s.gravityToleranceMps2
         if quasi, let bias = gyroBias {
-            let m = gyroMean - bias
+            let m = gyro2 - bias
             quasi = dot(m, m) < s.gyroMeanMax * s.gyroMeanMax
         }
         if quasi {

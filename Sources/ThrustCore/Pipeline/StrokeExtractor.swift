@@ -21,8 +21,9 @@ public struct StrokeExtractor: Sendable {
     }
 
     /// Finds the strokes in `trace[from..<trace.count]` and passes them, in time order, to `emit`.
-    public func extract(_ trace: FixedRing<TracePoint>, from start: Int = 0, emit: (Stroke) -> Void) {
-        let n = trace.count
+    public func extract(_ trace: FixedRing<TracePoint>, from start: Int = 0, count: Int? = nil,
+                        emit: (Stroke) -> Void) {
+        let n = min(count ?? trace.count, trace.count)
         guard n - start >= 3 else { return }
         let h = settings.minStrokeM
         // Zig-zag: alternate extremes separated by at least h.
@@ -53,7 +54,7 @@ public struct StrokeExtractor: Sendable {
                 if z > trace[extremeIndex].z {
                     extremeIndex = i
                 } else if trace[extremeIndex].z - z >= h {
-                    emitStroke(trace, from: lastTurn, to: extremeIndex, direction: 1, emit: emit)
+                    emitStroke(trace, n: n, from: lastTurn, to: extremeIndex, direction: 1, emit: emit)
                     lastTurn = extremeIndex
                     extremeIndex = i
                     dir = -1
@@ -62,7 +63,7 @@ public struct StrokeExtractor: Sendable {
                 if z < trace[extremeIndex].z {
                     extremeIndex = i
                 } else if z - trace[extremeIndex].z >= h {
-                    emitStroke(trace, from: lastTurn, to: extremeIndex, direction: -1, emit: emit)
+                    emitStroke(trace, n: n, from: lastTurn, to: extremeIndex, direction: -1, emit: emit)
                     lastTurn = extremeIndex
                     extremeIndex = i
                     dir = 1
@@ -71,12 +72,12 @@ public struct StrokeExtractor: Sendable {
             i += 1
         }
         if dir != 0 {
-            emitStroke(trace, from: lastTurn, to: extremeIndex, direction: dir, emit: emit)
+            emitStroke(trace, n: n, from: lastTurn, to: extremeIndex, direction: dir, emit: emit)
         }
     }
 
     /// The stroke between two turning points (indices into the trace).
-    func emitStroke(_ trace: FixedRing<TracePoint>, from a: Int, to b: Int, direction: Int,
+    func emitStroke(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, direction: Int,
                     emit: (Stroke) -> Void) {
         let sign = Double(direction)
         // Peak speed along the stroke's direction.
@@ -90,16 +91,16 @@ public struct StrokeExtractor: Sendable {
         // Search a little beyond the turning points: on a flat plateau the height extreme can sit
         // after the true onset (or before the true offset) by noise.
         let searchLow = max(0, a - 200)
-        let searchHigh = min(trace.count - 1, b + 200)
+        let searchHigh = min(n - 1, b + 200)
         let onset = edgeTime(trace, peak: peak, peakV: peakV, sign: sign, step: -1, limit: searchLow)
         let offset = edgeTime(trace, peak: peak, peakV: peakV, sign: sign, step: 1, limit: searchHigh)
         guard offset - onset >= settings.minDurationS else { return }
-        let startZ = height(trace, at: onset)
-        let endZ = height(trace, at: offset)
+        let startZ = height(trace, n: n, at: onset)
+        let endZ = height(trace, n: n, at: offset)
         guard abs(endZ - startZ) >= settings.minStrokeM * 0.8 else { return }
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
-                            peakSpeed: peakV, upAtOffset: upVector(trace, at: offset))
-        stroke.turnDeg = (trace[index(trace, before: offset)].turn - trace[index(trace, before: onset)].turn)
+                            peakSpeed: peakV, upAtOffset: trace[index(trace, n: n, before: offset)].up)
+        stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
             * radiansToDegrees
         emit(stroke)
     }
@@ -138,9 +139,11 @@ public struct StrokeExtractor: Sendable {
             // Geometric extrapolation: speed ∝ |t − t₀|^p near the edge.
             let d1 = times.1 - times.2  // signed along time
             let d2 = times.0 - times.1
-            if d1 != 0, d2 / d1 > 1.05 {
+            if d1 != 0, d2 / d1 > 1.2 {
                 let ratio = d2 / d1
-                var edge = times.2 - d1 / (ratio - 1)
+                // Never further out than the 3 %…30 % span itself (a cubic start at most).
+                let reach = min(abs(d1) / (ratio - 1), abs(times.0 - times.2))
+                var edge = times.2 + (d1 < 0 ? reach : -reach)
                 // Never beyond where the speed actually reached zero.
                 if !zeroT.isNaN {
                     edge = step < 0 ? max(edge, zeroT) : min(edge, zeroT)
@@ -153,22 +156,18 @@ public struct StrokeExtractor: Sendable {
         return trace[k].t
     }
 
-    func height(_ trace: FixedRing<TracePoint>, at t: Double) -> Double {
-        let k = index(trace, before: t)
+    func height(_ trace: FixedRing<TracePoint>, n: Int, at t: Double) -> Double {
+        let k = index(trace, n: n, before: t)
         let p = trace[k]
-        guard k + 1 < trace.count else { return p.z }
+        guard k + 1 < n else { return p.z }
         let q = trace[k + 1]
         let f = q.t > p.t ? (t - p.t) / (q.t - p.t) : 0
         return p.z + (q.z - p.z) * min(max(f, 0), 1)
     }
 
-    func upVector(_ trace: FixedRing<TracePoint>, at t: Double) -> SIMD3<Double> {
-        trace[index(trace, before: t)].up
-    }
-
     /// The last trace index with time ≤ t (binary search; 0 if none).
-    func index(_ trace: FixedRing<TracePoint>, before t: Double) -> Int {
-        var lo = 0, hi = trace.count - 1
+    func index(_ trace: FixedRing<TracePoint>, n: Int? = nil, before t: Double) -> Int {
+        var lo = 0, hi = (n ?? trace.count) - 1
         if trace[hi].t <= t { return hi }
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
