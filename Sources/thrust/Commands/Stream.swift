@@ -70,6 +70,10 @@ struct Stream: AsyncParsableCommand {
     @Option(name: .customLong("gyro-range-dps"), help: "Gyro full scale: 250, 500, 1000 or 2000 °/s.")
     var gyroRangeDps: Int = 500
 
+    @Option(name: .customLong("rt-priority"),
+            help: "Run the reader under SCHED_FIFO at this priority (1…99; needs root or CAP_SYS_NICE).")
+    var rtPriority: Int32?
+
     @Option(name: .customLong("connect-timeout"),
             help: "Give up when no IMU can be started within this many seconds at startup.")
     var connectTimeout: Double = 5
@@ -85,6 +89,7 @@ struct Stream: AsyncParsableCommand {
             throw ValidationError("--read \(readMode): expected poll or fifo")
         }
         if let seconds, !(seconds > 0) { throw ValidationError("--seconds must be > 0") }
+        if let rtPriority, !(1...99).contains(rtPriority) { throw ValidationError("--rt-priority: expected 1…99") }
         if case .failure(let error) = CaptureAnalysis.settings(metadata: CaptureMetadata(), mount: mount,
                                                                 profile: profile, style: nil) {
             throw ValidationError(error.message)
@@ -117,6 +122,13 @@ struct Stream: AsyncParsableCommand {
             throw ExitCode.validationFailure
         }
         installHardwareStopHandlers()
+        if let rtPriority {
+            var parameters = sched_param()
+            parameters.sched_priority = rtPriority
+            if sched_setscheduler(0, SCHED_FIFO, &parameters) != 0 {
+                HardwareConsole.error("thrust: warning: SCHED_FIFO \(rtPriority) refused (errno \(errno)); normal priority")
+            }
+        }
 
         var analyzer = RepAnalyzer(settings: settings)
         var writer: CaptureWriter?
