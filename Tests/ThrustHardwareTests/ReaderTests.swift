@@ -352,6 +352,18 @@ final class OpenRecorder {
         #expect(abs(spacing / (period * (1 - 0.003)) - 1) < 2e-4, "spacing \(spacing)")
     }
 
+    @Test func statsLineIsTheStreamInterface() {
+        var stats = ReaderStats()
+        stats.samples = 1001
+        stats.missed = 2
+        stats.faults = 1
+        stats.recoveries = 1
+        stats.firstT = 0.5
+        stats.lastT = 10.5
+        #expect(stats.jsonLine() == #"{"class":"STATS","samples":1001,"missed":2,"duplicates":0,"rate_hz":100,"#
+                + #""faults":1,"recoveries":1}"#)
+    }
+
     @Test func sampleTimerDetectsSkippedSlots() {
         var timer = SampleTimer(nominalPeriod: 0.01)
         var t = 0.0

@@ -89,6 +89,14 @@ public struct ReaderStats: Sendable, Equatable {
         guard let firstT, let lastT, lastT > firstT, samples > 1 else { return 0 }
         return Double(samples - 1) / (lastT - firstT)
     }
+
+    /// `thrust stream`'s closing line (the real-kernel test parses it):
+    /// `{"class":"STATS","samples":N,"missed":M,"duplicates":D,"rate_hz":R,"faults":F,"recoveries":K}`.
+    public func jsonLine() -> String {
+        "{\"class\":\"STATS\",\"samples\":\(samples),\"missed\":\(missed),\"duplicates\":\(duplicates),"
+            + "\"rate_hz\":\(JSONText.number(achievedRateHz, decimals: 3)),\"faults\":\(faults),"
+            + "\"recoveries\":\(recoveries)}"
+    }
 }
 
 /// Reads one IMU on one bus against absolute deadlines, detects faults, and recovers by

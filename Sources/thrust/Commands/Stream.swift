@@ -139,6 +139,17 @@ struct Stream: AsyncParsableCommand {
         let start = clock.now()
         let sensorTime = { clock.now() - reader.origin }
 
+        /// Opens the capture once the chip (and so its rate) is known.
+        func startRecording(_ info: DeviceInfo) {
+            guard let record, writer == nil, recordError == nil else { return }
+            let metadata = CaptureMetadata(rateHz: info.settings.outputRateHz, sensor: info.chip.rawValue,
+                                           mount: settings.mount,
+                                           extra: [("profile", settings.profile.name), ("source", spec.description)])
+            do throws(CaptureError) { writer = try CaptureWriter(path: record, metadata: metadata) } catch {
+                recordError = error.description
+            }
+        }
+
         let emitEvent: (CoreEvent) -> Void = { event in
             HardwareConsole.out(json ? event.jsonLine() : HardwareConsole.describe(event))
         }
@@ -167,17 +178,12 @@ struct Stream: AsyncParsableCommand {
                 case .connected(let info):
                     connected = true
                     HardwareConsole.error("thrust: \(info)")
-                    if let record, writer == nil, recordError == nil {
-                        let metadata = CaptureMetadata(rateHz: info.settings.outputRateHz, sensor: info.chip.rawValue,
-                                                       mount: settings.mount,
-                                                       extra: [("profile", settings.profile.name),
-                                                               ("source", spec.description)])
-                        do throws(CaptureError) { writer = try CaptureWriter(path: record, metadata: metadata) } catch {
-                            recordError = error.description
-                        }
-                    }
+                    startRecording(info)
                 case .recovered(let info, let downtime):
+                    // Also the first connection when the device was missing at startup.
+                    if !connected { HardwareConsole.error("thrust: \(info)") }
                     connected = true
+                    startRecording(info)
                     let detail = "\(info); re-initialised after \(HardwareConsole.seconds(downtime)) s"
                     emitEvent(.sensor(state: .recovered, detail: detail, t: sensorTime()))
                 case .fault(let error):
@@ -199,10 +205,7 @@ struct Stream: AsyncParsableCommand {
 
         let stats = reader.stats
         if json {
-            HardwareConsole.out("{\"class\":\"STATS\",\"samples\":\(stats.samples),\"missed\":\(stats.missed),"
-                                + "\"duplicates\":\(stats.duplicates),\"rate_hz\":"
-                                + JSONText.number(stats.achievedRateHz, decimals: 3)
-                                + ",\"faults\":\(stats.faults),\"recoveries\":\(stats.recoveries)}")
+            HardwareConsole.out(stats.jsonLine())
         } else {
             HardwareConsole.out("stats: \(stats.samples) samples, \(stats.missed) missed, \(stats.duplicates) duplicates, "
                                 + "\(JSONText.number(stats.achievedRateHz, decimals: 3)) Hz, \(stats.faults) faults, "
