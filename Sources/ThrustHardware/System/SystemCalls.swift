@@ -98,7 +98,18 @@ public struct HardwareError: Error, Sendable, Equatable, CustomStringConvertible
         case .implausibleData(let f): what = "implausible data: \(f.rawValue)"
         case .invalidConfiguration: what = "invalid configuration"
         }
-        var text = context.isEmpty ? what : "\(context): \(what)"
+        // Contexts that already say it in words need no generic suffix.
+        let saysItAlready: Bool
+        switch kind {
+        case .notFound, .noIMUFound, .invalidConfiguration, .resetTimeout, .stalled, .configurationLost:
+            saysItAlready = !context.isEmpty
+                && (context.contains("not found") || context.contains("no such") || context.contains("expected")
+                    || context.contains(" no ") || context.hasPrefix("no ") || context.contains("not done")
+                    || context.contains("reads 0x"))
+        default:
+            saysItAlready = false
+        }
+        var text = context.isEmpty ? what : saysItAlready ? context : "\(context): \(what)"
         if let errno {
             if case .otherErrno = kind {} else { text += " [\(HardwareError.errnoName(errno))]" }
         }
