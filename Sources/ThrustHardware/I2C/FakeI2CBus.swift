@@ -127,7 +127,7 @@ public final class FakeI2CBus: I2CBus {
 
     /// A bus-opening function for `IMUReader`: fails while `nodeMissing`, else reopens this bus.
     public func opener() -> (String) throws(HardwareError) -> any I2CBus {
-        return { [unowned self] (path: String) throws(HardwareError) -> any I2CBus in
+        return { (path: String) throws(HardwareError) -> any I2CBus in
             if self.nodeMissing {
                 throw HardwareError.fromErrno(ENOENT, "open \(path): no such I2C bus")
             }
