@@ -10,40 +10,30 @@ public struct MotionTracker: Sendable {
         public var gravity = standardGravity
         /// Gaps longer than this break the motion (the segment is dropped), s.
         public var maxGapS = 2.0
-        /// A still period only anchors velocity if the running estimate is below this, m/s
-        /// (guards against a slow, steady, rotation-free movement that looks still).
-        public var anchorSpeedMax = 0.07
         /// While still, re-anchor this often, s.
         public var reanchorS = 0.4
-        /// Largest change of the box-mean vertical acceleration during a rest, m/s².
-        public var stillAccelRangeMax = 0.08
-        /// Box for the mean vertical acceleration (a multiple of tremor periods), s.
-        public var boxWindowS = 0.33
-        /// A candidate rest is accepted after this long, s.
-        public var acceptAfterS = 0.5
-        /// The anchor sits this long after the candidate began, s.
-        public var anchorAfterCandidateS = 0.05
         /// Before the first calibration, rest this long is accepted, s.
         public var initialStillS = 0.3
         /// Movements ending faster than this, or longer than `closureSpanMaxS`, teach the
         /// calibration nothing (something other than a leak went wrong), m/s.
         public var closureVelocityMax = 0.6
         public var closureSpanMaxS = 25.0
-        /// Velocity drift allowed per second of segment when judging stillness, m/s².
-        public var leakAllowanceMps2 = 0.03
         /// Re-anchor this far in the past (a slow start looks still for a moment), s.
-        public var anchorLookbackS = 0.5
+        public var anchorLookbackS = 0.6
         /// Trace resolution, s (the trace keeps at most one point per step).
         public var traceStepS = 0.005
         /// Trace capacity, points (≈ 80 s at the finest step: a whole set without a long rest).
         public var traceCapacity = 16384
         /// Time constant pulling the up direction to the accelerometer while still, s.
-        public var stillUpTauS = 0.05
+        public var stillUpTauS = 0.3
         /// Gyro bias averaging while still, s.
         public var gyroBiasTauS = 2.0
         /// Rest needed before the first gyro bias is trusted, s.
         public var initialCalibrationS = 0.6
         public var stillness = StillnessDetector.Settings()
+        public var rest = RestDetector.Settings()
+        /// Turning at least this much per cm of travel makes a quiet gyro proof of rest, °/cm.
+        public var coupledDegPerCm = 0.4
         public var strokes = StrokeExtractor.Settings()
         public init() {}
     }
@@ -81,10 +71,14 @@ public struct MotionTracker: Sendable {
 
     // The current still period.
     var wasStill = false
-    var candidateSinceT: Double?
-    var boxLow = Double.infinity
-    var boxHigh = -Double.infinity
-    var velocityHistory = VelocityHistory()
+    var restDetector: RestDetector
+    /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
+    public private(set) var rotationCouplingDegPerCm = 0.0
+    var couplingSamples = 0
+    /// Height integrated without re-basing, m (the rest detector's input).
+    var detectorHeight = 0.0
+    var detectorVelocity = 0.0
+    var lastRawVertical = 0.0
     var pauseAnchors: PauseAnchors
     var poseAdded = false
     var checkpointT = 0.0
@@ -121,6 +115,7 @@ public struct MotionTracker: Sendable {
         extractor = StrokeExtractor(settings: settings.strokes)
         restGravity = settings.gravity
         pauseAnchors = PauseAnchors(capacity: settings.traceCapacity)
+        restDetector = RestDetector(settings: settings.rest)
         trace = FixedRing(capacity: settings.traceCapacity,
                           filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
         strokes = FixedRing(capacity: 64, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0,
@@ -177,9 +172,16 @@ public struct MotionTracker: Sendable {
             velocity += 0.5 * (verticalAccel + lastVerticalAccel) * dt
             heightSinceAnchor += 0.5 * (velocity + v0) * dt
             leakIntegral += (0.5 * (phi + lastPhi) - anchorPhi) * dt
+            // The rest detector integrates the raw reading against plain g: its input must not
+            // jump when the calibration or rest gravity is updated (it only needs straight lines).
+            let rawVertical = dot(up, sample.accel) - settings.gravity
+            let dv = 0.5 * (rawVertical + lastRawVertical) * dt
+            detectorHeight += (detectorVelocity + 0.5 * dv) * dt
+            detectorVelocity += dv
             turn += length(gyro) * dt
         }
         lastPhi = phi
+        lastRawVertical = dot(up, sample.accel) - settings.gravity
         lastVerticalAccel = verticalAccel
         lastT = t
 
@@ -192,6 +194,7 @@ public struct MotionTracker: Sendable {
             if trace.isFull { closeSegment(at: t, now: t, corrected: false) }
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
+            point.quiet = stillness.isQuasiStill
             trace.append(point)
             lastTraceT = t
         }
@@ -207,52 +210,27 @@ public struct MotionTracker: Sendable {
 
     // MARK: - Still periods
 
-    /// Accepts a rest as a zero-velocity period, with a delay, anchored near its start.
-    ///
-    /// The detector's quasi-still flag lags a stop and a restart alike (it low-passes away
-    /// tremor). A candidate rest is accepted only once it has lasted `acceptAfterS` with a
-    /// steady vertical acceleration — the mean over a `boxWindowS` box, which cancels tremor, may
-    /// not change by more than `stillAccelRangeMax` (a slow, rotation-free movement changes it) —
-    /// and a small running velocity (a wrong calibration's leak is tolerated). The zero-velocity
-    /// anchor is then placed just after the candidate began, which is inside the real rest even
-    /// when the lifter has set off again by the time it is accepted.
+    /// Still = a rest by `RestDetector` (tremor-averaged velocity on a straight line), allowed
+    /// only while the gyro shows no turning and the accelerometer no vigorous shaking. Before
+    /// the first calibration the short detector alone decides (the sensor is put down at rest).
     mutating func decideStill(t: Double) -> Bool {
-        velocityHistory.add(t: t, v: velocity)
-        guard stillness.isQuasiStill else {
-            candidateSinceT = nil
-            return false
+        var coupling = rotationCouplingDegPerCm
+        if couplingSamples == 0 && abs(heightSinceAnchor) >= 0.08 {
+            // Nothing learnt yet: a rough figure from the movement so far will do.
+            coupling = turn * radiansToDegrees / (abs(heightSinceAnchor) * 100)
         }
-        if wasStill { return true }
-        let since = candidateSinceT ?? stillness.quasiSinceT
-        if candidateSinceT == nil {
-            candidateSinceT = since
-            boxLow = .infinity
-            boxHigh = -.infinity
-        }
+        let rest = restDetector.update(t: t, height: detectorHeight, allowed: stillness.isQuasiStill,
+                                       turnsWithHips: coupling >= settings.coupledDegPerCm)
         if gyroBias == nil || !anchored {
-            // Not calibrated yet: no velocity to check, and rest gravity follows the reading.
+            guard stillness.isQuasiStill else { return false }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))
-            return t - since >= settings.initialStillS
+            return t - stillness.quasiSinceT >= settings.initialStillS
         }
-        let w = settings.boxWindowS
-        if t - since >= w, let old = velocityHistory.value(at: t - w) {
-            let box = (velocity - old) / w
-            boxLow = min(boxLow, box)
-            boxHigh = max(boxHigh, box)
-        }
-        guard t - since >= settings.acceptAfterS, boxHigh - boxLow <= settings.stillAccelRangeMax else {
-            return false
-        }
-        let anchor = since + settings.anchorAfterCandidateS
-        let vAnchor = velocityHistory.value(at: anchor) ?? velocity
-        let leak = abs(length(accelCal.apply(stillness.meanAccel)) - restGravity)
-        let allowed = settings.anchorSpeedMax + (leak + settings.leakAllowanceMps2) * (anchor - anchorT)
-        return abs(vAnchor) <= allowed
+        return rest
     }
 
     mutating func startStillPeriod(t: Double) {
-        let since = candidateSinceT ?? stillness.quasiSinceT
-        stillStartT = anchored ? since + settings.anchorAfterCandidateS : t
+        stillStartT = anchored ? (restDetector.anchorT ?? t) : t
         stillAccelSum = .zero
         stillGyroSum = .zero
         stillCount = 0
@@ -262,30 +240,24 @@ public struct MotionTracker: Sendable {
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
-        let wasAnchored = anchored
         closeSegment(at: stillStartT, now: t, corrected: anchored)
-        if wasAnchored {
-            // Gravity as this pose reads it, from here on (the part since the anchor is redone).
-            let newRest = dot(up, accelCal.apply(stillness.meanAccel))
-            adjustRestGravity(to: newRest, now: t)
-        }
     }
 
-    /// The time since the anchor was a rest: whatever velocity it gathered was leak (a pose the
-    /// calibration did not know yet), so take it out and read gravity afresh for this pose.
-    mutating func adjustRestGravity(to newRest: Double, now t: Double) {
-        restGravity = newRest
-        lastVerticalAccel = 0
+    /// At rest the vertical reading is off by this much (m/s²): gravity leaking through a pose the
+    /// calibration has not learnt yet. Read gravity that much higher from here on, and take the
+    /// leak out of what has been integrated since the anchor (all of it at rest).
+    mutating func removeLeak(_ slope: Double, now t: Double) {
+        restGravity += slope
+        lastVerticalAccel -= slope
         guard !trace.isEmpty, t > trace[0].t else { return }
         let t0 = trace[0].t
-        let slope = velocity / (t - t0)  // m/s²
         for i in 0..<trace.count {
             let d = trace[i].t - t0
             trace[i].v -= slope * d
             trace[i].z -= 0.5 * slope * d * d
         }
         let d = t - t0
-        velocity = 0
+        velocity -= slope * d
         heightSinceAnchor -= 0.5 * slope * d * d
     }
 
@@ -324,8 +296,9 @@ public struct MotionTracker: Sendable {
                 accelCal.addPose(mean: rawMean, weight: min(duration, 2))
                 accelCal.solve()
             }
-            // Rest gravity as seen along up (absorbs what calibration has not yet learnt).
-            restGravity = length(accelCal.apply(rawMean))
+            // Rest gravity as this pose reads it (absorbs what calibration has not yet learnt);
+            // what the old value let leak into the velocity since the anchor is taken out.
+            removeLeak(length(accelCal.apply(rawMean)) - restGravity, now: t)
         }
         stillAccelCheckpoint = stillAccelSum
         stillGyroCheckpoint = stillGyroSum
@@ -429,11 +402,14 @@ public struct MotionTracker: Sendable {
             trace[i].v -= drift * dtp
             trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
         }
-        // Short pauses at turnarounds inside the segment are zero-velocity instants too.
-        pauseAnchors.correct(&trace, count: end + 1)
+        // Every rest inside the segment, however short, is zero velocity too.
+        pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm)
         let endHeight = trace[end].z
         // Strokes of the closed part only.
-        extractor.extract(trace, count: end + 1) { stroke in strokes.append(stroke) }
+        extractor.extract(trace, count: end + 1) { stroke in
+            strokes.append(stroke)
+            learnCoupling(stroke)
+        }
         // The rest (after the anchor, a rest) starts the next segment, re-based on the anchor.
         trace.removeFirst(end)
         let newPhi = accelCal.basis(rawBase.up)
@@ -453,8 +429,20 @@ public struct MotionTracker: Sendable {
         anchorT = rawBase.t
     }
 
+    /// How much the sensor turns per cm of hip travel (the bar rolls, the pelvis tilts), learnt
+    /// from rep-sized strokes.
+    mutating func learnCoupling(_ stroke: Stroke) {
+        let cm = stroke.amplitude * 100
+        guard cm >= 5, cm <= 45 else { return }
+        let ratio = min(stroke.turnDeg / cm, 10)
+        couplingSamples += 1
+        let w = max(1 / Double(couplingSamples), 0.2)
+        rotationCouplingDegPerCm += (ratio - rotationCouplingDegPerCm) * w
+    }
+
     mutating func restartAfterGap(t: Double) {
         stillness.reset()
+        restDetector.reset()
         wasStill = false
         velocity = 0
         heightSinceAnchor = 0
@@ -524,39 +512,5 @@ struct SlidingRange: Sendable {
         case 4: mins.4 = lo; maxs.4 = hi
         default: mins.5 = lo; maxs.5 = hi
         }
-    }
-}
-
-/// The running velocity every 10 ms over the last 0.64 s, to look back a fixed time.
-struct VelocityHistory: Sendable {
-    static let stepS = 0.01
-    var times = [Double](repeating: -Double.infinity, count: 64)
-    var values = [Double](repeating: 0, count: 64)
-    var newest = -1
-    var lastT = -Double.infinity
-
-    mutating func add(t: Double, v: Double) {
-        guard t - lastT >= Self.stepS else { return }
-        lastT = t
-        newest = (newest + 1) & 63
-        times[newest] = t
-        values[newest] = v
-    }
-
-    /// The value at the newest entry not after `t` (nil if history does not reach back).
-    func value(at t: Double) -> Double? {
-        guard newest >= 0 else { return nil }
-        var i = newest
-        for _ in 0..<64 {
-            if times[i] <= t { return values[i] }
-            i = (i + 63) & 63
-        }
-        return nil
-    }
-
-    mutating func reset() {
-        for i in 0..<64 { times[i] = -Double.infinity }
-        newest = -1
-        lastT = -Double.infinity
     }
 }

@@ -1,50 +1,51 @@
-/// Finds the short pauses at turnarounds inside a closed segment and makes them zero-velocity
-/// instants.
+/// Finds every rest inside a closed segment — the short ones too — and makes them zero velocity.
 ///
-/// A lifter stops, however briefly, at most lockouts and many bottoms. Such a pause is too
-/// short (or too shaky) to be accepted live as a rest, but looking at the whole segment it is
-/// plain: the tremor-free velocity (height change over ±`halfWindowS`) sits on a plateau, and
-/// the movement before and after it goes opposite ways. The plateau's level is the velocity
-/// error there; a piecewise-linear correction through every such level (and zero at the
-/// segment's ends) removes it, and height is corrected by its integral.
-/// A steady movement in one direction also makes a velocity plateau, but with the same direction
-/// on both sides, so it is never taken for a pause.
+/// Looking back at a whole segment, a rest is plain even when it was too short or too shaky to
+/// be recognised live: the gyro is quiet and the tremor-free velocity (height change over
+/// ±`halfWindowS`, centred, so without lag) lies on a straight line — flat, or a ramp where the
+/// calibration has not learnt the pose and gravity leaks in (steep ramps only count when the
+/// sensor turns with the hips, so a quiet gyro already rules out a movement). The line's ends
+/// are the velocity error there; a piecewise-linear correction through them (the leak is taken
+/// to change linearly during the movements in between) removes it, and height is corrected by
+/// its integral.
 public struct PauseAnchors: Sendable {
     public struct Settings: Sendable, Equatable {
-        /// Half width of the box that averages tremor out of the velocity, s.
-        public var halfWindowS = 0.1
-        /// Largest spread of the box velocity on a pause, m/s.
-        public var plateauToleranceMps = 0.012
-        /// Shortest plateau, s.
-        public var minPlateauS = 0.12
-        /// The movement on each side must reach this speed relative to the plateau, m/s …
+        /// Half width of the centred box that averages tremor out of the velocity, s.
+        public var halfWindowS = 0.2
+        /// Largest RMS residual of the box velocity around its line during a rest, m/s.
+        public var residualMaxMps = 0.008
+        /// Shortest rest, s.
+        public var minRestS = 0.5
+        /// Steepest line of a rest when the sensor does not turn with the hips, m/s² …
+        public var slopeMaxMps2 = 0.15
+        /// … and when it does, m/s².
+        public var coupledSlopeMaxMps2 = 0.8
+        /// Without that, a rest must sit at a turnaround: the box velocity this far from its line
+        /// on either side, opposite ways, m/s …
         public var sideSpeedMps = 0.03
-        /// … this long before and after the plateau, s.
-        public var sideLookS = 0.25
+        /// … within this time of it, s.
+        public var sideLookS = 0.4
         public init() {}
     }
 
     public var settings: Settings
     var box: [Double]
-    var dequeMin: [Int]
-    var dequeMax: [Int]
     var knotT: [Double]
     var knotV: [Double]
 
     public init(capacity: Int, settings: Settings = Settings()) {
         self.settings = settings
         box = Array(repeating: 0, count: capacity)
-        dequeMin = Array(repeating: 0, count: capacity)
-        dequeMax = Array(repeating: 0, count: capacity)
-        knotT = Array(repeating: 0, count: 256)
-        knotV = Array(repeating: 0, count: 256)
+        knotT = Array(repeating: 0, count: 512)
+        knotV = Array(repeating: 0, count: 512)
     }
 
-    /// Corrects `trace[0..<n]` in place (velocity and height).
-    public mutating func correct(_ trace: inout FixedRing<TracePoint>, count n: Int) {
-        guard n >= 8, n <= box.count else { return }
+    /// Corrects `trace[0..<n]` in place (velocity and height). Returns the number of rests used.
+    @discardableResult
+    public mutating func correct(_ trace: inout FixedRing<TracePoint>, count n: Int, turnsWithHips: Bool) -> Int {
+        guard n >= 8, n <= box.count else { return 0 }
         let h = settings.halfWindowS
-        // Box velocity from heights (two pointers).
+        // Centred box velocity from heights (two pointers).
         var lo = 0, hi = 0
         for i in 0..<n {
             let t = trace[i].t
@@ -53,89 +54,156 @@ public struct PauseAnchors: Sendable {
             let span = trace[hi].t - trace[lo].t
             box[i] = span > 0 ? (trace[hi].z - trace[lo].z) / span : trace[i].v
         }
-        // Plateaus: maximal runs whose box velocity spread stays within tolerance (sliding
-        // window min/max with monotonic deques).
+        let slopeMax = turnsWithHips ? settings.coupledSlopeMaxMps2 : settings.slopeMaxMps2
         var knots = 0
-        knotT[0] = trace[0].t
-        knotV[0] = 0
-        knots = 1
-        var start = 0
-        var minHead = 0, minTail = 0, maxHead = 0, maxTail = 0
+        func addKnot(_ t: Double, _ v: Double) {
+            guard knots < knotT.count else { return }
+            if knots > 0 && t <= knotT[knots - 1] { return }
+            knotT[knots] = t
+            knotV[knots] = v
+            knots += 1
+        }
+        // Greedy maximal runs of quiet points whose box velocity fits a line.
+        var fit = LineFit()
+        var start = -1
+        var rests = 0
+        func closeRun(_ a: Int, _ b: Int) {
+            guard b > a, trace[b].t - trace[a].t >= settings.minRestS, fit.n >= 3,
+                  abs(fit.slope) <= slopeMax else { return }
+            // Inside the segment a rest sits at a turnaround: the movement before and after it
+            // runs opposite ways relative to its line (the flat top of a steady movement and a
+            // pause half-way down do not count).
+            if a > 0 && b < n - 1 && !turnsWithHips {
+                let before = sideDeviation(trace, n: n, from: a, step: -1, fit: fit)
+                let after = sideDeviation(trace, n: n, from: b, step: 1, fit: fit)
+                let s = settings.sideSpeedMps
+                guard (before > s && after < -s) || (before < -s && after > s) else { return }
+            }
+            // Knots where the box lies wholly inside the rest (its edges mix in movement).
+            let ta = a == 0 ? trace[0].t : trace[a].t + h
+            let tb = b == n - 1 ? trace[n - 1].t : trace[b].t - h
+            guard tb > ta else { return }
+            var inner = LineFit(origin: ta)
+            for j in a...b where trace[j].t >= ta && trace[j].t <= tb { inner.add(trace[j].t, box[j]) }
+            guard inner.n >= 2 else { return }
+            addKnot(ta, a == 0 ? 0 : inner.value(at: ta))
+            addKnot(tb, b == n - 1 ? trace[n - 1].v : inner.value(at: tb))
+            rests += 1
+        }
         var i = 0
         while i < n {
-            while minTail > minHead && box[dequeMin[minTail - 1]] >= box[i] { minTail -= 1 }
-            dequeMin[minTail] = i
-            minTail += 1
-            while maxTail > maxHead && box[dequeMax[maxTail - 1]] <= box[i] { maxTail -= 1 }
-            dequeMax[maxTail] = i
-            maxTail += 1
-            while box[dequeMax[maxHead]] - box[dequeMin[minHead]] > settings.plateauToleranceMps {
-                // The run [start, i−1] ended: keep it if it is a pause.
-                if i - 1 > start, knots < knotT.count - 1,
-                   let (t, level) = pause(trace, box, from: start, to: i - 1, count: n) {
-                    knotT[knots] = t
-                    knotV[knots] = level
-                    knots += 1
-                    start = i  // skip past it
-                } else {
-                    start += 1
+            let p = trace[i]
+            if p.quiet || i == 0 || i == n - 1 {
+                if start < 0 {
+                    start = i
+                    fit = LineFit(origin: p.t)
                 }
-                while minHead < minTail && dequeMin[minHead] < start { minHead += 1 }
-                while maxHead < maxTail && dequeMax[maxHead] < start { maxHead += 1 }
-                if minHead == minTail || maxHead == maxTail { break }
-            }
-            if minHead == minTail || maxHead == maxTail {
-                // Restart the window at i.
-                start = i
-                minHead = 0; minTail = 0; maxHead = 0; maxTail = 0
-                dequeMin[0] = i
-                dequeMax[0] = i
-                minTail = 1
-                maxTail = 1
+                fit.add(p.t, box[i])
+                if fit.n >= 3 && fit.residual > settings.residualMaxMps {
+                    fit.remove(p.t, box[i])
+                    closeRun(start, i - 1)
+                    start = i
+                    fit = LineFit(origin: p.t)
+                    fit.add(p.t, box[i])
+                }
+            } else if start >= 0 {
+                closeRun(start, i - 1)
+                start = -1
             }
             i += 1
         }
-        guard knots > 1 else { return }
-        knotT[knots] = trace[n - 1].t
-        knotV[knots] = 0
-        knots += 1
+        if start >= 0 { closeRun(start, n - 1) }
+        // The segment's ends are at rest by construction.
+        if knots == 0 || knotT[0] > trace[0].t { insertFirst(trace[0].t, 0, &knots) }
+        if knotT[knots - 1] < trace[n - 1].t, knots < knotT.count {
+            knotT[knots] = trace[n - 1].t
+            knotV[knots] = trace[n - 1].v
+            knots += 1
+        }
         // Piecewise-linear velocity correction through the knots; height by its integral.
         var k = 0
         var previousT = trace[0].t
-        var previousC = 0.0
+        var previousC = knotV[0]
         var zCorrection = 0.0
         for j in 0..<n {
             let t = trace[j].t
             while k < knots - 2 && t > knotT[k + 1] { k += 1 }
-            let span = knotT[k + 1] - knotT[k]
-            let f = span > 0 ? min(max((t - knotT[k]) / span, 0), 1) : 0
-            let c = knotV[k] + (knotV[k + 1] - knotV[k]) * f
+            let c: Double
+            if knots == 1 {
+                c = knotV[0]
+            } else {
+                let span = knotT[k + 1] - knotT[k]
+                let f = span > 0 ? min(max((t - knotT[k]) / span, 0), 1) : 0
+                c = knotV[k] + (knotV[k + 1] - knotV[k]) * f
+            }
             zCorrection += 0.5 * (c + previousC) * (t - previousT)
             previousT = t
             previousC = c
             trace[j].v -= c
             trace[j].z -= zCorrection
         }
+        return rests
     }
 
-    /// If `box[a...b]` is a pause at a turnaround: its middle time and level.
-    func pause(_ trace: FixedRing<TracePoint>, _ box: [Double], from a: Int, to b: Int, count n: Int)
-        -> (Double, Double)? {
-        let ta = trace[a].t, tb = trace[b].t
-        guard tb - ta >= settings.minPlateauS, a > 0, b < n - 1 else { return nil }
-        var sum = 0.0
-        for j in a...b { sum += box[j] }
-        let level = sum / Double(b - a + 1)
-        // The movement on both sides, relative to the plateau.
-        var before = 0.0, after = 0.0
-        var j = a
-        while j > 0 && trace[j].t > ta - settings.sideLookS { j -= 1 }
-        before = box[j] - level
-        j = b
-        while j < n - 1 && trace[j].t < tb + settings.sideLookS { j += 1 }
-        after = box[j] - level
-        let s = settings.sideSpeedMps
-        guard (before > s && after < -s) || (before < -s && after > s) else { return nil }
-        return (0.5 * (ta + tb), level)
+    /// The box velocity's largest deviation from the rest's line within `sideLookS` on one side.
+    func sideDeviation(_ trace: FixedRing<TracePoint>, n: Int, from i: Int, step: Int, fit: LineFit) -> Double {
+        let t0 = trace[i].t
+        var j = i
+        var best = 0.0
+        while j + step >= 0 && j + step < n && abs(trace[j + step].t - t0) <= settings.sideLookS {
+            j += step
+            let d = box[j] - fit.value(at: trace[j].t)
+            if abs(d) > abs(best) { best = d }
+        }
+        return best
+    }
+
+    mutating func insertFirst(_ t: Double, _ v: Double, _ knots: inout Int) {
+        guard knots < knotT.count else { return }
+        var j = knots
+        while j > 0 {
+            knotT[j] = knotT[j - 1]
+            knotV[j] = knotV[j - 1]
+            j -= 1
+        }
+        knotT[0] = t
+        knotV[0] = v
+        knots += 1
+    }
+}
+
+/// Least-squares line through points added (and removed) one at a time.
+struct LineFit: Sendable {
+    var origin = 0.0
+    var n = 0.0, st = 0.0, stt = 0.0, sv = 0.0, stv = 0.0, svv = 0.0
+
+    init(origin: Double = 0) { self.origin = origin }
+
+    mutating func add(_ t: Double, _ v: Double) {
+        let x = t - origin
+        n += 1; st += x; stt += x * x; sv += v; stv += x * v; svv += v * v
+    }
+
+    mutating func remove(_ t: Double, _ v: Double) {
+        let x = t - origin
+        n -= 1; st -= x; stt -= x * x; sv -= v; stv -= x * v; svv -= v * v
+    }
+
+    var slope: Double {
+        let d = stt - st * st / n
+        return d > 1e-12 ? (stv - st * sv / n) / d : 0
+    }
+
+    func value(at t: Double) -> Double {
+        guard n > 0 else { return 0 }
+        return sv / n + slope * ((t - origin) - st / n)
+    }
+
+    var residual: Double {
+        let d = stt - st * st / n
+        let dv = svv - sv * sv / n
+        let c = stv - st * sv / n
+        let rss = d > 1e-12 ? dv - c * c / d : dv
+        return (max(rss, 0) / n).squareRoot()
     }
 }

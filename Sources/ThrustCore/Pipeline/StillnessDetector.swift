@@ -14,14 +14,14 @@ public struct StillnessDetector: Sendable {
         /// Time constant of the RMS of the raw signals around the low-passed ones, s.
         public var rmsTauS = 0.15
         /// Accelerometer RMS around its low-passed value above which the sensor moves, m/s²
-        /// (tremor at a held lockout stays well below).
-        public var accelRmsMax = 0.6
+        /// (only vigorous movement: a trembling lockout can reach 0.7).
+        public var accelRmsMax = 2.0
         /// Gyro RMS around its low-passed value above which the sensor moves, rad/s.
-        public var gyroRmsMax = 0.12
+        public var gyroRmsMax = 0.3
         /// Bias-corrected low-passed rate above which the sensor turns, rad/s (≈ 3.4 °/s).
         public var gyroMeanMax = 0.06
         /// Allowed |specific force| − g, m/s² (loose: the accelerometer may be uncalibrated).
-        public var gravityToleranceMps2 = 0.8
+        public var gravityToleranceMps2 = 1.5
         /// Quasi-still must last this long to count, s.
         public var minStillS = 0.12
         public init() {}

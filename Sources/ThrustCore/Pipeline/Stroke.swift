@@ -43,6 +43,8 @@ public struct TracePoint: Sendable {
     public var leakIntegral: SIMD8<Double>
     /// ∫|ω| dt since the anchor, rad.
     public var turn: Double = 0
+    /// The gyro and accelerometer allowed a rest here (see `StillnessDetector`).
+    public var quiet = false
 
     public init(t: Double, v: Double, z: Double, up: SIMD3<Double>, leakIntegral: SIMD8<Double> = .zero) {
         self.t = t

@@ -1,0 +1,138 @@
+/// Recognises rests — zero mean velocity — in a signal that trembles.
+///
+/// A lifter holding a lockout shakes by a couple of millimetres at a few hertz, so the
+/// accelerometer never reads "still". What does hold is that the velocity, averaged over a
+/// `boxS` box (which cancels the tremor), stays on a straight line: flat when the calibration
+/// is right, a slow ramp where an unlearnt pose leaks gravity into it. A movement bends it.
+/// So every `stepS` the box velocity is fitted by a line over the current candidate; when the
+/// fit's residual exceeds `residualMaxMps` the candidate restarts, and once it has lasted
+/// `minRestS` it is a rest. The rest is taken to begin where the candidate's first full box ended
+/// (all of that box was already at rest), which is where the zero-velocity anchor goes.
+public struct RestDetector: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// Box that averages tremor out of the velocity, s.
+        public var boxS = 0.4
+        /// Evaluation step, s.
+        public var stepS = 0.01
+        /// A candidate this long is a rest, s.
+        public var minRestS = 0.6
+        /// Largest RMS residual of the box velocity around its line, m/s.
+        public var residualMaxMps = 0.008
+        /// Largest slope of that line for a rest of `minRestS`, m/s²: a calibrated sensor leaks
+        /// less, while a lifter slowing to a stop makes a steeper line for a moment …
+        public var slopeMaxMps2 = 0.15
+        /// … unless the sensor turns with the hips (then a quiet gyro already rules that out),
+        /// or the rest lasts `longRestS`, which no deceleration does: an unlearnt pose leaks up to
+        /// this, m/s².
+        public var longSlopeMaxMps2 = 0.8
+        public var longRestS = 1.5
+        public init() {}
+    }
+
+    public var settings: Settings
+    /// Raw height (m) every `stepS`, newest at `head`.
+    var heights: [Double]
+    var times: [Double]
+    var head = -1
+    var lastStepT = -Double.infinity
+    // Line fit of the box velocity since the candidate began (t relative to `candidateT`).
+    var n = 0.0, sumT = 0.0, sumTT = 0.0, sumV = 0.0, sumTV = 0.0, sumVV = 0.0
+    /// Where the candidate rest begins, s (nil: none).
+    public private(set) var candidateT: Double?
+    /// When the current rest was recognised, s.
+    public private(set) var acceptedT: Double?
+
+    /// A zero-velocity instant safely inside the rest: the middle of what has been seen of it,
+    /// less half a box (the box velocity lags the true one by that much).
+    public var anchorT: Double? {
+        guard let c = candidateT, let a = acceptedT else { return nil }
+        return max(c, 0.5 * (c + a) - 0.5 * settings.boxS)
+    }
+    public private(set) var isRest = false
+
+    public init(settings: Settings = Settings()) {
+        self.settings = settings
+        let count = Int((settings.boxS / settings.stepS).rounded(.up)) + 4
+        heights = Array(repeating: 0, count: count)
+        times = Array(repeating: -Double.infinity, count: count)
+    }
+
+    /// Feeds the raw (never re-based) height; `allowed` is false while the gyro or the
+    /// accelerometer says the sensor is clearly moving. Returns whether it is a rest.
+    public mutating func update(t: Double, height: Double, allowed: Bool, turnsWithHips: Bool) -> Bool {
+        guard t - lastStepT >= settings.stepS else { return isRest && allowed }
+        lastStepT = t
+        head = (head + 1) % heights.count
+        heights[head] = height
+        times[head] = t
+        guard allowed, let boxV = boxVelocity(now: t) else {
+            restart(at: nil)
+            return false
+        }
+        if candidateT == nil { restart(at: t) }
+        add(t: t, v: boxV)
+        if n >= 3 && (residual() > settings.residualMaxMps || abs(slope()) > settings.longSlopeMaxMps2) {
+            restart(at: t)
+            add(t: t, v: boxV)
+        }
+        if let c = candidateT, !isRest {
+            let steep = abs(slope())
+            isRest = (t - c >= settings.minRestS && (steep <= settings.slopeMaxMps2 || turnsWithHips))
+                || t - c >= settings.longRestS
+            if isRest { acceptedT = t }
+        }
+        return isRest
+    }
+
+    /// Forget everything (after a gap in the data).
+    public mutating func reset() {
+        head = -1
+        lastStepT = -Double.infinity
+        for i in 0..<times.count { times[i] = -Double.infinity }
+        restart(at: nil)
+    }
+
+    mutating func restart(at t: Double?) {
+        candidateT = t
+        acceptedT = nil
+        isRest = false
+        n = 0; sumT = 0; sumTT = 0; sumV = 0; sumTV = 0; sumVV = 0
+    }
+
+    mutating func add(t: Double, v: Double) {
+        let x = t - (candidateT ?? t)
+        n += 1
+        sumT += x
+        sumTT += x * x
+        sumV += v
+        sumTV += x * v
+        sumVV += v * v
+    }
+
+    func slope() -> Double {
+        let stt = sumTT - sumT * sumT / n
+        guard stt > 1e-12 else { return 0 }
+        return (sumTV - sumT * sumV / n) / stt
+    }
+
+    func residual() -> Double {
+        let stt = sumTT - sumT * sumT / n
+        let svv = sumVV - sumV * sumV / n
+        let stv = sumTV - sumT * sumV / n
+        let rss = stt > 1e-12 ? svv - stv * stv / stt : svv
+        return (max(rss, 0) / n).squareRoot()
+    }
+
+    /// Mean velocity over the last box, m/s (nil until the history covers a box).
+    func boxVelocity(now t: Double) -> Double? {
+        var i = head
+        for _ in 0..<heights.count {
+            if times[i] <= t - settings.boxS {
+                let span = t - times[i]
+                return span > 0 ? (heights[head] - heights[i]) / span : nil
+            }
+            i = (i + heights.count - 1) % heights.count
+        }
+        return nil
+    }
+}

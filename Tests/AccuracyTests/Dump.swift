@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import ThrustCore
+import ThrustSim
+
+@Test func dumpSession() throws {
+    guard let spec = ProcessInfo.processInfo.environment["DUMP"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var out = "t,ax,ay,az,gx,gy,gz\n"
+    while let s = session.next() {
+        out += "\(s.t),\(s.accel.x),\(s.accel.y),\(s.accel.z),\(s.gyro.x),\(s.gyro.y),\(s.gyro.z)\n"
+    }
+    try out.write(toFile: "/tmp/dump.csv", atomically: true, encoding: .utf8)
+    try session.truth.json().write(toFile: "/tmp/dump.truth.json", atomically: true, encoding: .utf8)
+    let (_, reps) = try analyze(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var core = RepAnalyzer(settings: CoreSettings(mount: session.truth.mount, profile: Profile.named(session.truth.profile) ?? .generic))
+    var s2 = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var ev = ""
+    while let s = s2.next() { core.update(s) { e in if case .phase = e {} else { ev += e.jsonLine() + "\n" } } }
+    core.finish { ev += $0.jsonLine() + "\n" }
+    try ev.write(toFile: "/tmp/dump.events.jsonl", atomically: true, encoding: .utf8)
+    print("reps", reps.count)
+}
+
+@Test func dumpStrokes() throws {
+    guard let spec = ProcessInfo.processInfo.environment["STROKES"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    var tracker = MotionTracker()
+    var was = false
+    while let s = session.next() {
+        tracker.update(s)
+        if tracker.isStill != was {
+            was = tracker.isStill
+            if s.t >= t0 && s.t <= t1 { print(String(format: "  still %@ at %.2f", was ? "on " : "off", s.t)) }
+        }
+        while !tracker.strokes.isEmpty {
+            let st = tracker.strokes[0]
+            tracker.strokes.removeFirst(1)
+            if st.onsetT >= t0 && st.onsetT <= t1 {
+                print(String(format: "stroke %+d %.2f-%.2f dz %+.3f z %.3f->%.3f peak %.2f turn %.0f", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, st.startZ, st.endZ, st.peakSpeed, st.turnDeg))
+            }
+        }
+    }
+}
+
+@Test func dumpTrace() throws {
+    guard let spec = ProcessInfo.processInfo.environment["TRACE"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    var tracker = MotionTracker()
+    var last = -1.0
+    while let s = session.next() {
+        tracker.update(s)
+        if s.t >= t0 && s.t <= t1 && s.t - last >= 0.05 {
+            last = s.t
+            print(String(format: "t %.2f still %d q %d v %+.4f z %+.4f rg %.4f anchorT %.2f trace %d ah %.3f", s.t, tracker.isStill ? 1 : 0, tracker.stillness.isQuasiStill ? 1 : 0, tracker.velocity, tracker.liveHeight, tracker.restGravity, tracker.anchorT, tracker.trace.count, tracker.anchorHeight))
+        }
+    }
+}
+
+@Test func dumpDetector() throws {
+    guard let spec = ProcessInfo.processInfo.environment["DETECT"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    var tracker = MotionTracker()
+    var last = -1.0
+    while let s = session.next() {
+        tracker.update(s)
+        if s.t >= t0 && s.t <= t1 && s.t - last >= 0.1 {
+            last = s.t
+            let d = tracker.stillness
+            let bias = tracker.gyroBias ?? .zero
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.meanGyro - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1))
+        }
+    }
+}
