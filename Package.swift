@@ -27,11 +27,14 @@ let package = Package(
         // I2C bus, IMU drivers, GPIO buzzer; fakes for tests.
         .target(name: "ThrustHardware", dependencies: ["ThrustCore", "CI2C", "CGPIOD"]),
 
+        // The client's library: rep log reading, summaries, frequency advice, HTML report, socket client.
+        .target(name: "ThrustClient", dependencies: ["ThrustCore", "ThrustCapture"]),
         // The client and offline tools.
         .executableTarget(
             name: "thrust",
             dependencies: [
                 "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware",
+                "ThrustClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,5 +53,7 @@ let package = Package(
         .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim"]),
         // Runs the real binaries.
         .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"]),
+        // The client: log fixtures, fake daemon socket, real thrust/thrustd binaries, headless chromium.
+        .testTarget(name: "ClientTests", dependencies: ["ThrustClient", "ThrustCore", "ThrustCapture"]),
     ]
 )
