@@ -8,10 +8,13 @@ struct FeederOptions {
     var rateHz = 100.0
     /// Serial port the host's samples arrive on; nil = publish a synthetic still pose.
     var inputPath: String?
-    /// CSV log of every published sample (raw counts and the scale used), for the host's checks.
+    /// CSV log of every published sample (raw counts, the scale used, CLOCK_MONOTONIC time of
+    /// publication and the sample's deadline in s), for the host's checks.
     var publishedLogPath: String?
     /// Register checks per sample period (INT_STATUS consumed? DEVICE_RESET set?).
     var pollsPerPeriod = 4
+    /// SCHED_FIFO priority (1…99) so the emulated chip keeps time like hardware; nil = normal.
+    var realtimePriority: Int32?
 }
 
 /// Counters reported at the end (one JSON line) and on demand.
@@ -22,7 +25,10 @@ struct FeederStats {
     var firstFedIndex: Int?    // `published` count when the first fed sample went out
     var consumed = 0           // samples whose DATA_RDY the driver cleared
     var late = 0               // samples still unread a whole period after publishing
+    var lateFed = 0            // … of them fed ones (the filler after the data is read by a
+                               // stream that may already have stopped: that one is not late)
     var maxUnreadNs: Int64 = 0 // longest time a sample waited to be read
+    var maxUnreadFedNs: Int64 = 0
     var underruns = 0          // a sample was due but the host's stream had not delivered it
     var resets = 0             // DEVICE_RESET requests served
     var wakes = 0              // SLEEP → awake transitions
@@ -36,8 +42,9 @@ struct FeederStats {
             "\"feeder\":\"stats\"",
             "\"published\":\(published)", "\"fed\":\(fedPublished)", "\"filler\":\(fillerPublished)",
             "\"first_fed_index\":\(firstFedIndex.map(String.init) ?? "null")",
-            "\"consumed\":\(consumed)", "\"late\":\(late)",
+            "\"consumed\":\(consumed)", "\"late\":\(late)", "\"late_fed\":\(lateFed)",
             "\"max_unread_ms\":\(Double(maxUnreadNs / 10_000) / 100)",
+            "\"max_unread_fed_ms\":\(Double(maxUnreadFedNs / 10_000) / 100)",
             "\"underruns\":\(underruns)", "\"resets\":\(resets)", "\"wakes\":\(wakes)",
             "\"bus_losses\":\(busLosses)", "\"reopens\":\(reopens)", "\"io_errors\":\(ioErrors)",
             "\"unplugs\":\(unplugs)",
@@ -76,7 +83,9 @@ final class Feeder {
     private var awake = false
     private var nextSampleNs: Int64 = 0
     private var unreadSinceNs: Int64?      // publication time of the sample not yet read
+    private var unreadSinceScheduledNs: Int64 = 0  // … and the deadline of the poll that published it
     private var lateCounted = false
+    private var unreadIsFed = false
     private var scale: SensorScale?
     private var nextFedIndex = 0
     private var lastFed: RawSample?
@@ -88,7 +97,7 @@ final class Feeder {
         if let path = options.publishedLogPath {
             publishedLog = fopen(path, "w")
             guard let file = publishedLog else { throw BusError(operation: "create \(path)", errnoValue: errno) }
-            fputs("n,kind,fed_index,ax,ay,az,gx,gy,gz,accel_lsb_per_mps2,gyro_lsb_per_radps\n", file)
+            fputs("n,kind,fed_index,ax,ay,az,gx,gy,gz,accel_lsb_per_mps2,gyro_lsb_per_radps,published_s,deadline_s\n", file)
         }
     }
 
@@ -97,6 +106,13 @@ final class Feeder {
     /// Runs until SIGTERM/SIGINT; SIGUSR1 unplugs the chip (power loss), SIGUSR2 plugs it back.
     func run() {
         let signals = SignalInbox()
+        if let priority = options.realtimePriority {
+            var parameters = sched_param()
+            parameters.sched_priority = priority
+            if sched_setscheduler(0, SCHED_FIFO, &parameters) != 0 {
+                log("SCHED_FIFO \(priority) refused: \(BusError(operation: "sched_setscheduler", errnoValue: errno)); running at normal priority")
+            }
+        }
         let pollNs = max(periodNs / Int64(max(1, options.pollsPerPeriod)), 200_000)
         var nextPollNs = MonotonicClock.nowNs()
         var loadAnnounced = false
@@ -122,7 +138,7 @@ final class Feeder {
                         + "\(link.badRecords) bad records, \(link.sequenceGaps) sequence gaps)")
                 }
             }
-            if !unplugged { service(nowNs: nowNs) }
+            if !unplugged { service(nowNs: nowNs, scheduledNs: nextPollNs) }
             nextPollNs += pollNs
             let afterNs = MonotonicClock.nowNs()
             if nextPollNs < afterNs - periodNs { nextPollNs = afterNs }  // starved: don't burst polls
@@ -132,11 +148,14 @@ final class Feeder {
 
     // MARK: - Bus and chip state
 
-    private func service(nowNs: Int64) {
+    /// `scheduledNs` is the poll's deadline and `nowNs` when it actually ran: sample deadlines are
+    /// compared with the former, so a poll that lands on a deadline publishes no matter how late
+    /// the wake-up was (else publication would jitter by a poll interval).
+    private func service(nowNs: Int64, scheduledNs: Int64) {
         if bus == nil, !openBus(nowNs: nowNs) { return }
         guard let bus else { return }
         do {
-            try step(bus, nowNs: nowNs)
+            try step(bus, nowNs: nowNs, scheduledNs: scheduledNs)
         } catch {
             if error.busVanished {
                 stats.busLosses += 1
@@ -184,7 +203,7 @@ final class Feeder {
         unreadSinceNs = nil
     }
 
-    private func step(_ bus: StubBus, nowNs: Int64) throws(BusError) {
+    private func step(_ bus: StubBus, nowNs: Int64, scheduledNs: Int64) throws(BusError) {
         let power = try bus.readByte(MPU6050.pwrMgmt1)
         if power & MPU6050.deviceResetBit != 0 {
             try loadPowerOnRegisters(bus)
@@ -200,15 +219,16 @@ final class Feeder {
         if !awake {
             awake = true
             stats.wakes += 1
-            nextSampleNs = nowNs + periodNs  // the first conversion completes one period after wake-up
+            nextSampleNs = scheduledNs + periodNs  // the first conversion completes one period after wake-up
             unreadSinceNs = nil
         }
         let status = try bus.readByte(MPU6050.intStatus)
         if status & MPU6050.dataReadyBit != 0 {
             if let since = unreadSinceNs {
-                stats.maxUnreadNs = max(stats.maxUnreadNs, nowNs - since)
-                if !lateCounted, nowNs - since >= periodNs {
+                noteUnread(nowNs - since)
+                if !lateCounted, scheduledNs - unreadSinceScheduledNs >= periodNs {
                     stats.late += 1
+                    if unreadIsFed { stats.lateFed += 1 }
                     lateCounted = true
                 }
             }
@@ -216,15 +236,21 @@ final class Feeder {
         }
         if let since = unreadSinceNs {
             stats.consumed += 1
-            stats.maxUnreadNs = max(stats.maxUnreadNs, nowNs - since)
+            noteUnread(nowNs - since)
             unreadSinceNs = nil
         }
-        guard nowNs >= nextSampleNs else { return }
-        try publish(bus, nowNs: nowNs)
+        guard scheduledNs >= nextSampleNs else { return }
+        try publish(bus, nowNs: nowNs, deadlineNs: nextSampleNs)
+        unreadSinceScheduledNs = scheduledNs
         nextSampleNs += periodNs
     }
 
-    private func publish(_ bus: StubBus, nowNs: Int64) throws(BusError) {
+    private func noteUnread(_ waitedNs: Int64) {
+        stats.maxUnreadNs = max(stats.maxUnreadNs, waitedNs)
+        if unreadIsFed { stats.maxUnreadFedNs = max(stats.maxUnreadFedNs, waitedNs) }
+    }
+
+    private func publish(_ bus: StubBus, nowNs: Int64, deadlineNs: Int64) throws(BusError) {
         let config = try bus.readBlock(MPU6050.gyroConfig, count: 2)
         let currentScale = SensorScale(gyroConfig: config[0], accelConfig: config[1])
         if currentScale != scale {
@@ -234,10 +260,11 @@ final class Feeder {
         let (sample, kind, fedIndex) = nextSample(scale: currentScale)
         try bus.writeBlock(MPU6050.intStatus, sample.dataReadyBlock())
         unreadSinceNs = nowNs
+        unreadIsFed = kind == "fed"
         lateCounted = false
         if let publishedLog {
             let counts = sample.allCounts.map(String.init).joined(separator: ",")
-            fputs("\(stats.published),\(kind),\(fedIndex),\(counts),\(currentScale.accelLsbPerMps2),\(currentScale.gyroLsbPerRadps)\n", publishedLog)
+            fputs("\(stats.published),\(kind),\(fedIndex),\(counts),\(currentScale.accelLsbPerMps2),\(currentScale.gyroLsbPerRadps),\(MonotonicClock.seconds(nowNs)),\(MonotonicClock.seconds(deadlineNs))\n", publishedLog)
         }
         stats.published += 1
     }

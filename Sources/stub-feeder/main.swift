@@ -8,11 +8,12 @@ import Glibc
 
 let usage = """
     usage: stub-feeder [--bus /dev/i2c-0] [--address 0x68] [--rate-hz 100] [--input /dev/ttyS1]
-                       [--published-log FILE.csv] [--polls-per-period 4]
+                       [--published-log FILE.csv] [--polls-per-period 4] [--realtime PRIORITY]
 
       --input TTY          samples from the host (Tests/qemu/feed.py's format); without it a
                            synthetic still pose is published
-      --published-log F    CSV of every sample written to the registers (raw counts, scale)
+      --published-log F    CSV of every sample written to the registers (raw counts, scale, time)
+      --realtime P         run under SCHED_FIFO priority P, so the emulated chip keeps time
     Signals: SIGUSR1 = unplug (registers cleared, bus released), SIGUSR2 = plug back in,
     SIGTERM/SIGINT = print a FEEDER {...} stats line and exit.
     """
@@ -57,6 +58,12 @@ func parseOptions(_ arguments: [String]) throws(UsageError) -> FeederOptions {
                 throw .bad("--polls-per-period: expected 1…20, got '\(text)'")
             }
             options.pollsPerPeriod = polls
+        case "--realtime":
+            let text = try value(flag)
+            guard let priority = Int32(text), (1...99).contains(priority) else {
+                throw .bad("--realtime: expected a SCHED_FIFO priority 1…99, got '\(text)'")
+            }
+            options.realtimePriority = priority
         case "-h", "--help":
             writeLine(usage)
             exit(0)

@@ -156,13 +156,16 @@ def check_session(out, work, rate_hz):
               and s.get("samples", 0) >= expected,
               f"STATS {json.dumps(s)} (fed {expected})")
     check("b3 feeder: driver never late, every fed sample published",
-          feeder.get("late") == 0 and feeder.get("fed") == expected and feeder.get("underruns") == 0,
-          f"late {feeder.get('late')}, longest unread {feeder.get('max_unread_ms')} ms, fed {feeder.get('fed')} "
+          feeder.get("late_fed") == 0 and feeder.get("fed") == expected and feeder.get("underruns") == 0,
+          f"late {feeder.get('late_fed')} (fed samples unread a whole period after publication; "
+          f"{feeder.get('late')} counting the filler), longest unread {feeder.get('max_unread_fed_ms')} ms, "
+          f"fed {feeder.get('fed')} "
           f"of {expected}, underruns {feeder.get('underruns')}, resets {feeder.get('resets')}, "
           f"±{feeder.get('accel_range_g')} g, ±{feeder.get('gyro_range_dps')} °/s")
 
     check_recording(out, work, rate_hz, expected)
     check_reps(out, work, events)
+    check_same_core(out, work, events)
 
 
 def check_recording(out, work, rate_hz, expected):
@@ -209,13 +212,30 @@ def check_recording(out, work, rate_hz, expected):
         return
     errors = [error_lsb(recorded[start + k], fed[k][1:]) for k in range(expected)]
     bad = [k for k, e in enumerate(errors) if e > 1.0]
-    periods = [b[0] - a[0] for a, b in zip(recorded[start:start + expected], recorded[start + 1:start + expected])]
-    timing = (f"recorded period median {statistics.median(periods) * 1000:.2f} ms, "
-              f"max {max(periods) * 1000:.1f} ms") if periods else ""
+    timing = timing_summary([r[0] for r in recorded[start:start + expected]],
+                            [float(r[11]) for r in fed_rows] if len(fed_rows[0]) > 11 else None)
     check(name, not bad,
           (f"{len(bad)} samples off by more than 1 LSB, first at fed #{bad[0]} "
            f"(recorded {recorded[start + bad[0]][1:]}, fed {fed[bad[0]][1:]})") if bad else
           f"{expected} samples from recorded row {start}, worst error {max(errors):.2f} LSB; {timing}")
+
+
+def timing_summary(recorded_t, published_t):
+    """Spacing of the driver's time stamps, and how far they stray from the feeder's publication
+    times (same guest clock; the constant offset between the two is removed)."""
+    def spread(values):
+        ordered = sorted(values)
+        return (f"median {statistics.median(values) * 1000:.2f} ms, "
+                f"p99 {ordered[int(0.99 * (len(ordered) - 1))] * 1000:.1f} ms, max {ordered[-1] * 1000:.1f} ms")
+    if len(recorded_t) < 2:
+        return ""
+    text = "recorded t spacing " + spread([b - a for a, b in zip(recorded_t, recorded_t[1:])])
+    if published_t and len(published_t) == len(recorded_t):
+        text += "; feeder publication spacing " + spread([b - a for a, b in zip(published_t, published_t[1:])])
+        offsets = [r - p for r, p in zip(recorded_t, published_t)]
+        middle = statistics.median(offsets)
+        text += f"; driver time − publication time within ±{max(abs(o - middle) for o in offsets) * 1000:.1f} ms"
+    return text
 
 
 def check_reps(out, work, stream_events):
@@ -234,6 +254,31 @@ def check_reps(out, work, stream_events):
         depth = max(abs((g.get("depth_cm") or 0) - (h.get("depth_cm") or 0)) for g, h in zip(guest_reps, host_reps))
         detail += f"; lockout times agree within {spread:.3f} s (clock offset removed), depth within {depth:.2f} cm"
     check("b5 REP events match thrust analyze on the host", len(guest_reps) == len(host_reps), detail)
+
+
+def check_same_core(out, work, stream_events):
+    """The stream's core and `thrust analyze` on the capture the stream recorded saw the same
+    samples at the same times: their REP events must agree (times to 10 ms, values closely)."""
+    name = "b6 stream REP events = thrust analyze on the recorded capture (in the guest)"
+    text = read_text(os.path.join(out, "b-analyze-recorded.jsonl"))
+    if text is None:
+        check(name, False, "no analysis of b-recorded.csv in the guest")
+        return
+    host = of_class(json_lines(text), "REP")
+    on_host = of_class(json_lines(read_text(os.path.join(work, "host-recorded-events.jsonl"))), "REP")
+    guest = of_class(stream_events, "REP")
+    keys = ("t", "depth_cm", "eccentric_s", "concentric_s", "lockout_cm")
+    tolerance = {"t": 0.011, "depth_cm": 0.1, "eccentric_s": 0.011, "concentric_s": 0.011, "lockout_cm": 0.1}
+    differences = []
+    for index, (g, h) in enumerate(zip(guest, host)):
+        for key in keys:
+            a, b = g.get(key), h.get(key)
+            if (a is None) != (b is None) or (a is not None and abs(a - b) > tolerance[key]):
+                differences.append(f"rep {index + 1} {key}: stream {a}, analyze {b}")
+    ok = len(guest) == len(host) and not differences
+    check(name, ok, f"stream {len(guest)} reps, analyze {len(host)} reps"
+          + (f"; {'; '.join(differences[:3])}" if differences else "")
+          + f" (the same file analyzed on the host: {len(on_host)} reps)")
 
 
 # --- c: faults ---------------------------------------------------------------------------------------

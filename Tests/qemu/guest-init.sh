@@ -15,7 +15,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /out /tmp
 export PATH=/usr/bin:/bin
-# RATE_HZ MOUNT PROFILE REGISTERS PHASE_C_SECONDS (written by run.sh)
+# RATE_HZ MOUNT PROFILE REGISTERS PHASE_C_SECONDS FEEDER_OPTIONS STREAM_PREFIX (from run.sh)
 . /etc/qemu-test.conf
 
 uptime_s() { read -r up _ < /proc/uptime; echo "$up"; }
@@ -69,11 +69,11 @@ if ! insmod /lib/modules/i2c-dev.ko || ! insmod /lib/modules/i2c-stub.ko chip_ad
     finish
 fi
 [ -e /dev/i2c-0 ] || { say "FATAL: no /dev/i2c-0 after insmod"; finish; }
-STREAM="thrust stream --source i2c:/dev/i2c-0@0x68 --rate-hz $RATE_HZ --json"
+STREAM="$STREAM_PREFIX thrust stream --source i2c:/dev/i2c-0@0x68 --rate-hz $RATE_HZ --json"
 
 # --- a: detection and init registers ---------------------------------------------------
 say "a: stub-feeder (still pose) + thrust probe"
-stub-feeder --rate-hz "$RATE_HZ" > /out/a-feeder.log 2>&1 &
+stub-feeder $FEEDER_OPTIONS --rate-hz "$RATE_HZ" > /out/a-feeder.log 2>&1 &
 FEEDER=$!
 sleep 0.5
 timeout 30 thrust probe --bus /dev/i2c-0 --json > /out/a-probe.json 2> /out/a-probe.err
@@ -91,10 +91,10 @@ stop_feeder
 
 # --- b: simulated session through the stub ----------------------------------------------
 say "b: waiting for the host's samples on ttyS1"
-stub-feeder --rate-hz "$RATE_HZ" --input /dev/ttyS1 --published-log /out/b-published.csv \
+stub-feeder $FEEDER_OPTIONS --rate-hz "$RATE_HZ" --input /dev/ttyS1 --published-log /out/b-published.csv \
     > /out/b-feeder.log 2>&1 &
 FEEDER=$!
-if wait_for_text /out/b-feeder.log 60 "loaded"; then
+if wait_for_text /out/b-feeder.log 300 "loaded"; then
     count=$(sed -n 's/.*loaded \([0-9]*\) samples.*/\1/p' /out/b-feeder.log)
     # the fed samples plus 2 s, so the driver reads every one (then a still tail)
     seconds=$(( (count + RATE_HZ - 1) / RATE_HZ + 2 ))
@@ -102,8 +102,11 @@ if wait_for_text /out/b-feeder.log 60 "loaded"; then
     timeout $((seconds + 30)) $STREAM --seconds "$seconds" --record /out/b-recorded.csv \
         --mount "$MOUNT" --profile "$PROFILE" > /out/b-stream.jsonl 2> /out/b-stream.err
     echo "$?" > /out/b-stream.rc
+    # the core once more, offline, on exactly what the stream recorded (same CPU and libm)
+    timeout 120 thrust analyze /out/b-recorded.csv --mount "$MOUNT" --profile "$PROFILE" --json \
+        > /out/b-analyze-recorded.jsonl 2> /out/b-analyze-recorded.err
 else
-    say "b: no samples arrived from the host within 60 s"
+    say "b: no samples arrived from the host within 300 s"
 fi
 stop_feeder
 
@@ -111,7 +114,7 @@ stop_feeder
 say "c: thrust stream ${PHASE_C_SECONDS} s with a power loss at 3 s and a bus removal at 10 s"
 : > /out/c-timeline.txt
 [ -e /sys/bus/i2c/devices/i2c-0/driver ] || mark "unbind-unsupported (i2c-stub's adapter has no driver to unbind)"
-stub-feeder --rate-hz "$RATE_HZ" > /out/c-feeder.log 2>&1 &
+stub-feeder $FEEDER_OPTIONS --rate-hz "$RATE_HZ" > /out/c-feeder.log 2>&1 &
 FEEDER=$!
 mark "stream-start"
 ( timeout $((PHASE_C_SECONDS + 30)) $STREAM --seconds "$PHASE_C_SECONDS" 2> /out/c-stream.err
