@@ -12,6 +12,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The daemon (thrustd): socket server, services, logging, config file.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The signal-processing core: pure Swift, no I/O, no clock, no Foundation.
@@ -55,5 +60,27 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"]),
         // The client: log fixtures, fake daemon socket, real thrust/thrustd binaries, headless chromium.
         .testTarget(name: "ClientTests", dependencies: ["ThrustClient", "ThrustCore", "ThrustCapture"]),
+        // The daemon's services (sampling thread, rep log, socket, buzzer, config, sd_notify),
+        // a library so tests can drive them in-process; thrustd is its command line.
+        .target(
+            name: "ThrustDaemon",
+            dependencies: [
+                "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "thrustd",
+            dependencies: ["ThrustDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Daemon latency/CPU/RSS benchmark (drives a real thrustd over its socket).
+        .executableTarget(name: "daemon-bench", dependencies: ["ThrustCore", "ThrustCapture", "ThrustSim"]),
+        // Runs the real thrustd binary, and its services in-process.
+        .testTarget(name: "DaemonTests", dependencies: ["ThrustDaemon", "ThrustCore", "ThrustCapture", "ThrustSim"]),
     ]
 )

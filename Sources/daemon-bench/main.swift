@@ -1,0 +1,1 @@
+print("daemon-bench: under construction")
