@@ -43,7 +43,8 @@ for tool in qemu-system-x86_64 busybox cpio xz python3 i2cget dpkg-deb; do
     command -v "$tool" >/dev/null ||
         die "'$tool' not found; install: qemu-system-x86 busybox-static cpio xz-utils python3 i2c-tools"
 done
-file -L "$(command -v busybox)" 2>/dev/null | grep -q 'statically linked' ||
+# ldd fails on a static binary; the guest has no libraries for a dynamic busybox
+! ldd "$(command -v busybox)" >/dev/null 2>&1 ||
     die "$(command -v busybox) is not static; install busybox-static"
 mkdir -p "$WORK"
 
