@@ -75,7 +75,66 @@ import ThrustSim
             last = s.t
             let d = tracker.stillness
             let bias = tracker.gyroBias ?? .zero
-            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.meanGyro - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1))
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.meanGyro - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor))
         }
+    }
+}
+
+@Test func perSession() throws {
+    guard ProcessInfo.processInfo.environment["PERSESSION"] != nil else { return }
+    for seed in UInt64(1)...40 {
+        let (truth, reps) = try analyze(scenario: "mixed", seed: seed)
+        var sc = Scorer()
+        sc.add(truth: truth, reps: reps, name: "")
+        func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
+        print(String(format: "%2d %-13@ %5.0f Hz %@ sets %d/%d reps %3d/%3d extra %2d depth %@ ecc %@ con %@ hold %@ lock %@ torso %@", seed, truth.variant as NSString, truth.rateHz, truth.mount.rawValue, sc.setsExact, sc.sets, sc.found, sc.trueReps, sc.extra, f(sc.rms("depth_cm")), f(sc.mae("eccentric_s")), f(sc.mae("concentric_s")), f(sc.mae("hold_s")), f(sc.mae("lockout_cm")), f(sc.mae("torso_deg"))))
+    }
+}
+
+@Test func dumpSegmenter() throws {
+    guard let spec = ProcessInfo.processInfo.environment["SEGMENT"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    let truth = session.truth
+    var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
+    while let s = session.next() {
+        let before = core.segmenter.strokes.count
+        core.update(s) { e in
+            if case .phase = e { return }
+            if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(150)) }
+        }
+        let seg = core.segmenter
+        if seg.strokes.count != before || (seg.strokes.last.map { $0.offsetT > s.t - 0.001 } ?? false) {
+            if let st = seg.strokes.last, st.onsetT >= t0 && st.onsetT <= t1 {
+                let torso = seg.torsoDegrees(st.upAtOffset, calibration: core.tracker.accelCal) ?? .nan
+                print(String(format: "at %.2f window %d style %@ inSet %d reps %d last %+d %.2f-%.2f amp %.3f z %.3f->%.3f turn %.0f torso %.1f", s.t, seg.strokes.count, "\(seg.style)", seg.inSet ? 1 : 0, seg.repCount, st.direction, st.onsetT, st.offsetT, st.amplitude, st.startZ, st.endZ, st.turnDeg, torso))
+            }
+        }
+    }
+}
+
+@Test func dumpClosed() throws {
+    guard let spec = ProcessInfo.processInfo.environment["CLOSED"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    var tracker = MotionTracker()
+    tracker.debugKeepClosed = true
+
+    while let s = session.next() {
+        tracker.update(s)
+        if !tracker.debugClosed.isEmpty {
+            let c = tracker.debugClosed
+            tracker.debugClosed = []
+            guard let first = c.first, let last = c.last, last.t >= t0, first.t <= t1 else { continue }
+            print(String(format: "SEGMENT %.2f-%.2f", first.t, last.t))
+            var lastPrint = -1.0
+            for p in c where p.t - lastPrint >= 0.05 {
+                lastPrint = p.t
+                print(String(format: "  %.2f v %+.3f z %.3f q %d", p.t, p.v, p.z, p.quiet ? 1 : 0))
+            }
+        }
+
     }
 }

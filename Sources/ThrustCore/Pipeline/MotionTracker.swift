@@ -18,6 +18,9 @@ public struct MotionTracker: Sendable {
         /// calibration nothing (something other than a leak went wrong), m/s.
         public var closureVelocityMax = 0.6
         public var closureSpanMaxS = 25.0
+        /// Half width of the window whose mean velocity is taken as a rest's velocity error, s
+        /// (a few tremor periods).
+        public var restMeanHalfS = 0.15
         /// Re-anchor this far in the past (a slow start looks still for a moment), s.
         public var anchorLookbackS = 0.6
         /// Trace resolution, s (the trace keeps at most one point per step).
@@ -32,8 +35,10 @@ public struct MotionTracker: Sendable {
         public var initialCalibrationS = 0.6
         public var stillness = StillnessDetector.Settings()
         public var rest = RestDetector.Settings()
-        /// Turning at least this much per cm of travel makes a quiet gyro proof of rest, °/cm.
+        /// Turning at least this much per cm of travel makes a quiet gyro proof of rest, °/cm …
         public var coupledDegPerCm = 0.4
+        /// … and so does a movement since the last rest that turned the sensor this much, degrees.
+        public var turningMovementDeg = 10.0
         public var strokes = StrokeExtractor.Settings()
         public init() {}
     }
@@ -72,6 +77,8 @@ public struct MotionTracker: Sendable {
     // The current still period.
     var wasStill = false
     var restDetector: RestDetector
+    var debugKeepClosed = false
+    var debugClosed: [TracePoint] = []
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
     var couplingSamples = 0
@@ -214,13 +221,12 @@ public struct MotionTracker: Sendable {
     /// only while the gyro shows no turning and the accelerometer no vigorous shaking. Before
     /// the first calibration the short detector alone decides (the sensor is put down at rest).
     mutating func decideStill(t: Double) -> Bool {
-        var coupling = rotationCouplingDegPerCm
-        if couplingSamples == 0 && abs(heightSinceAnchor) >= 0.08 {
-            // Nothing learnt yet: a rough figure from the movement so far will do.
-            coupling = turn * radiansToDegrees / (abs(heightSinceAnchor) * 100)
-        }
+        // A quiet gyro proves the movement has stopped when movements turn the sensor: learnt
+        // from past strokes, or seen in the movement just made (it turned the sensor a lot).
+        let turnsWithHips = rotationCouplingDegPerCm >= settings.coupledDegPerCm
+            || turn * radiansToDegrees >= settings.turningMovementDeg
         let rest = restDetector.update(t: t, height: detectorHeight, allowed: stillness.isQuasiStill,
-                                       turnsWithHips: coupling >= settings.coupledDegPerCm)
+                                       turnsWithHips: turnsWithHips)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))
@@ -241,6 +247,21 @@ public struct MotionTracker: Sendable {
         poseAdded = false
         lastReanchorT = t
         closeSegment(at: stillStartT, now: t, corrected: anchored)
+    }
+
+    /// Mean velocity of the trace within ±`restMeanHalfS` of point `k` (tremor averaged out).
+    func meanVelocity(around k: Int) -> Double {
+        let t = trace[k].t
+        var sum = 0.0, weight = 0.0
+        var j = k
+        while j > 0 && trace[j - 1].t >= t - settings.restMeanHalfS { j -= 1 }
+        while j < trace.count && trace[j].t <= t + settings.restMeanHalfS {
+            let dt = j + 1 < trace.count ? trace[j + 1].t - trace[j].t : 0
+            sum += trace[j].v * dt
+            weight += dt
+            j += 1
+        }
+        return weight > 0 ? sum / weight : trace[k].v
     }
 
     /// At rest the vertical reading is off by this much (m/s²): gravity leaking through a pose the
@@ -312,7 +333,8 @@ public struct MotionTracker: Sendable {
     mutating func rebase(at t: Double) {
         guard trace.count >= 2, t > trace[0].t, t >= stillStartT else { return }
         let k = extractor.index(trace, before: t)
-        let base = trace[k]
+        var base = trace[k]
+        base.v = meanVelocity(around: k)
         trace.removeFirst(k)
         let newPhi = accelCal.basis(base.up)
         for i in 0..<trace.count {
@@ -378,14 +400,18 @@ public struct MotionTracker: Sendable {
         }
         let t0 = trace[0].t
         let span = trace[end].t - t0
-        let rawBase = trace[end]
+        // The anchor is at rest, but tremor makes the velocity there oscillate by centimetres per
+        // second: take its mean over the rest around the anchor as the velocity error there.
+        var rawBase = trace[end]
+        rawBase.v = meanVelocity(around: end)
         // The velocity this movement ends with teaches the calibration; the new calibration
         // then takes the leak it explains out of the whole movement.
         var change = SIMD8<Double>(repeating: 0)
-        if abs(trace[end].v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
-            accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: trace[end].v)
+        if abs(rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
+            accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: rawBase.v)
             change = accelCal.solve()
         }
+        let endVelocity = rawBase.v - (change * trace[end].leakIntegral).sum()
         var zCorrection = 0.0
         var previous = 0.0
         for i in 0...end {
@@ -396,7 +422,7 @@ public struct MotionTracker: Sendable {
             trace[i].z -= zCorrection
         }
         // What is left is removed as a constant bias: the velocity must end at zero.
-        let drift = span > 0 ? trace[end].v / span : 0  // m/s²
+        let drift = span > 0 ? endVelocity / span : 0  // m/s²
         for i in 0...end {
             let dtp = trace[i].t - t0
             trace[i].v -= drift * dtp
@@ -406,6 +432,7 @@ public struct MotionTracker: Sendable {
         pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm)
         let endHeight = trace[end].z
         // Strokes of the closed part only.
+        if debugKeepClosed { debugClosed = (0...end).map { trace[$0] } }
         extractor.extract(trace, count: end + 1) { stroke in
             strokes.append(stroke)
             learnCoupling(stroke)

@@ -11,11 +11,11 @@
 public struct PauseAnchors: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Half width of the centred box that averages tremor out of the velocity, s.
-        public var halfWindowS = 0.2
+        public var halfWindowS = 0.12
         /// Largest RMS residual of the box velocity around its line during a rest, m/s.
-        public var residualMaxMps = 0.008
+        public var residualMaxMps = 0.012
         /// Shortest rest, s.
-        public var minRestS = 0.5
+        public var minRestS = 0.3
         /// Steepest line of a rest when the sensor does not turn with the hips, m/s² …
         public var slopeMaxMps2 = 0.15
         /// … and when it does, m/s².

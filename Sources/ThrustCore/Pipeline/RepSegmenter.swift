@@ -19,8 +19,8 @@ public struct RepSegmenter: Sendable {
         public var minRepM = 0.05
         /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
         public var maxRepM = 0.40
-        /// A rep returns to within this of where it started, m.
-        public var returnToleranceM = 0.15
+        /// The two strokes of a rep differ by at most this, m (over-extension adds up to ~10 cm).
+        public var mirrorToleranceM = 0.12
         /// A set-up bridge starts at least this far below the first bottom, m (or 35 % of its rise).
         public var setupMarginM = 0.07
         /// Longest pause between the two strokes of a rep (hold or bottom), s.
@@ -56,8 +56,8 @@ public struct RepSegmenter: Sendable {
     // Strokes of the current cluster (merged), newest last.
     var strokes: FixedRing<Stroke>
     var style = Style.undecided
-    /// Index (absolute position) of the first up stroke of the cluster, for the style decision.
-    var firstUp: Stroke?
+    /// Strokes starting at or before this instant are already part of a rep (or the set-up).
+    var consumedUntilT = -Double.infinity
     var lastRepSizedT = -Double.infinity
 
     // The set.
@@ -149,7 +149,7 @@ public struct RepSegmenter: Sendable {
             endSet(calibration: calibration, emit: emit)
             resetCluster()
             // A large up stroke can still be the set-up bridge of a top-start set.
-            if s.direction > 0 && s.amplitude < 0.65 && s.turnDeg <= settings.maxRepTurnDeg { push(s); firstUp = s }
+            if s.direction > 0 && s.amplitude < 0.65 && s.turnDeg <= settings.maxRepTurnDeg { push(s) }
             return
         }
         if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
@@ -167,7 +167,6 @@ public struct RepSegmenter: Sendable {
             merged.peakSpeed = max(last.peakSpeed, s.peakSpeed)
             merged.upAtOffset = s.upAtOffset
             strokes[strokes.count - 1] = merged
-            if firstUp?.onsetT == last.onsetT { firstUp = merged }
             return
         }
         if inSet, let p = pending {
@@ -177,7 +176,6 @@ public struct RepSegmenter: Sendable {
             }
         }
         push(s)
-        if s.direction > 0 && firstUp == nil { firstUp = s }
         pairStrokes(calibration: calibration, emit: emit)
         if s.direction < 0 { liveAlertsForDescent(s, emit: emit) }
     }
@@ -189,65 +187,71 @@ public struct RepSegmenter: Sendable {
     mutating func resetCluster() {
         strokes.removeAll()
         style = core.style == .topStart ? .top : core.style == .bottomStart ? .bottom : .undecided
-        firstUp = nil
     }
 
     // MARK: - Pairing
 
+    /// A rep is two adjacent rep-sized strokes that mirror each other (one returns about as far
+    /// as the other went; an over-extended lockout may add up to `mirrorToleranceM`), neither
+    /// already used: down→up in a top-start set, up→down in a bottom-start set.
     mutating func pairStrokes(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         let n = strokes.count
         guard n >= 2 else { return }
         let s = strokes[n - 1], p = strokes[n - 2]
-        if style == .undecided {
-            if n == 2, p.direction < 0, s.direction > 0, firstUp?.onsetT == s.onsetT,
-               abs(s.endZ - p.startZ) < settings.setupMarginM {
-                // The cluster opens with down-then-back-up: the lifter was already at lockout.
+        guard p.direction != s.direction, p.onsetT > consumedUntilT else { return }
+        let upFirst = p.direction > 0
+        let rise = upFirst ? p : s, fall = upFirst ? s : p
+        let pause = s.onsetT - p.offsetT
+        guard isRep(rise: rise, fall: fall, pause: pause, riseFirst: upFirst, calibration: calibration) else {
+            if style == .undecided, upFirst, isSetupBridge(rise, then: fall) {
+                // The lifter bridged up from the floor: a top-start set, and `fall` is rep 1's
+                // eccentric.
                 style = .top
-                guard isRep(rise: s, fall: p, pause: s.onsetT - p.offsetT, riseFirst: false, calibration: calibration)
-                else { return }
-                recordRep(concentric: s, eccentric: p, bottomS: max(0, s.onsetT - p.offsetT), holdS: nil,
-                          waitsForHold: true, calibration: calibration, emit: emit)
-                return
+                consumedUntilT = rise.onsetT
+                startSetIfNeeded(t: fall.onsetT, emit: emit)
             }
-            guard s.direction < 0, p.direction > 0, let first = firstUp else { return }
-            // The first bottom of the cluster decides.
-            let rise = first.amplitude
-            let belowFirstBottom = s.endZ - first.startZ
-            if belowFirstBottom > max(settings.setupMarginM, 0.35 * rise) {
-                style = .top
-                // The first up stroke was the set-up bridge; s is rep 1's eccentric.
-                startSetIfNeeded(t: s.onsetT, emit: emit)
-                return
-            }
-            style = .bottom
+            return
         }
-        switch style {
-        case .top:
-            // down (p) then up (s), after a top.
-            guard s.direction > 0, p.direction < 0, n >= 3, strokes[n - 3].direction > 0 else { return }
-            guard isRep(rise: s, fall: p, pause: s.onsetT - p.offsetT, riseFirst: false, calibration: calibration)
-            else { return }
-            let hold: Double? = nil
-            recordRep(concentric: s, eccentric: p, bottomS: max(0, s.onsetT - p.offsetT), holdS: hold,
+        if style == .undecided {
+            // The first mirrored pair decides the set's style — unless the up stroke began far
+            // below where the reps bottom out (a set-up bridge that happens to mirror a deep rep).
+            if upFirst && isSetupBridge(rise, then: fall) {
+                style = .top
+                consumedUntilT = rise.onsetT
+                startSetIfNeeded(t: fall.onsetT, emit: emit)
+                return
+            }
+            style = upFirst ? .bottom : .top
+        }
+        switch (style, upFirst) {
+        case (.top, false):
+            consumedUntilT = s.onsetT
+            recordRep(concentric: s, eccentric: p, bottomS: max(0, pause), holdS: nil,
                       waitsForHold: true, calibration: calibration, emit: emit)
-        case .bottom:
-            // up (p) then down (s), from a bottom.
-            guard s.direction < 0, p.direction > 0, n == 2 || strokes[n - 3].direction < 0 else { return }
-            guard isRep(rise: p, fall: s, pause: s.onsetT - p.offsetT, riseFirst: true, calibration: calibration)
-            else { return }
-            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, s.onsetT - p.offsetT),
+        case (.bottom, true):
+            consumedUntilT = s.onsetT
+            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, pause),
                       waitsForHold: false, calibration: calibration, emit: emit)
-        case .undecided:
+        default:
             return
         }
     }
 
+    /// An up stroke much larger than the down stroke after it, or starting well below where that
+    /// one ends: the bridge from the floor that opens a top-start set.
+    func isSetupBridge(_ rise: Stroke, then fall: Stroke) -> Bool {
+        let belowFirstBottom = fall.endZ - rise.startZ
+        return rise.amplitude >= settings.minRepM
+            && (belowFirstBottom > max(settings.setupMarginM, 0.35 * rise.amplitude)
+                || rise.amplitude - fall.amplitude > settings.mirrorToleranceM)
+    }
+
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
         guard rise.amplitude >= settings.minRepM, rise.amplitude <= settings.maxRepM,
-              fall.amplitude >= settings.minRepM * 0.8, pause <= settings.maxPauseS else { return false }
-        // The rep comes back to where it started.
-        let back = riseFirst ? abs(fall.endZ - rise.startZ) : abs(rise.endZ - fall.startZ)
-        guard back <= settings.returnToleranceM else { return false }
+              fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= settings.maxRepM,
+              pause <= settings.maxPauseS else { return false }
+        // The two strokes mirror each other: the rep comes back about to where it started.
+        guard abs(rise.amplitude - fall.amplitude) <= settings.mirrorToleranceM else { return false }
         if core.mount == .belt, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
         }

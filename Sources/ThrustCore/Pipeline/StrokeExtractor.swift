@@ -2,15 +2,18 @@
 ///
 /// Turning points come from a zig-zag on height with hysteresis, so wiggles smaller than
 /// `minStrokeM` never split a movement. Each stroke's onset and offset are where its velocity
-/// leaves and returns to zero, extrapolated from the instants the speed crosses 3 %, 10 % and
-/// 30 % of the stroke's peak: near zero any smooth start behaves like c·(t − t₀)^p, and three
-/// geometrically spaced levels give both t₀ and p without assuming the profile's shape.
+/// leaves and returns to zero, extrapolated from the instants the height is 3 %, 10 % and
+/// 30 % of the stroke away from each end: near an edge any smooth movement departs like
+/// c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q without assuming the
+/// profile's shape. Height rather than velocity, because tremor barely moves the height.
 public struct StrokeExtractor: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Height change that makes a stroke (and the zig-zag hysteresis), m.
         public var minStrokeM = 0.035
         /// Shortest plausible stroke, s.
         public var minDurationS = 0.12
+        /// Half width of the window averaged for a stroke's end level, s.
+        public var plateauHalfS = 0.1
         public init() {}
     }
 
@@ -81,23 +84,25 @@ public struct StrokeExtractor: Sendable {
                     emit: (Stroke) -> Void) {
         let sign = Double(direction)
         // Peak speed along the stroke's direction.
-        var peak = a
         var peakV = 0.0
-        for k in a...b where trace[k].v * sign > peakV {
-            peakV = trace[k].v * sign
-            peak = k
-        }
+        for k in a...b where trace[k].v * sign > peakV { peakV = trace[k].v * sign }
         guard peakV > 0 else { return }
-        // Search a little beyond the turning points: on a flat plateau the height extreme can sit
-        // after the true onset (or before the true offset) by noise.
-        let searchLow = max(0, a - 200)
-        let searchHigh = min(n - 1, b + 200)
-        let onset = edgeTime(trace, peak: peak, peakV: peakV, sign: sign, step: -1, limit: searchLow)
-        let offset = edgeTime(trace, peak: peak, peakV: peakV, sign: sign, step: 1, limit: searchHigh)
+        // Heights at the two ends: the mean around each turning point (a tremor-free level on a
+        // rest; the turnaround itself when there is no rest).
+        let startZ = meanHeight(trace, n: n, around: a)
+        let endZ = meanHeight(trace, n: n, around: b)
+        let amplitude = (endZ - startZ) * sign
+        guard amplitude >= settings.minStrokeM * 0.8 else { return }
+        // Edges from height, not velocity: tremor barely moves the height, while it rides on the
+        // velocity at a fifth of a slow stroke's peak.
+        // Half-way point: the edge searches start there.
+        var middle = a
+        while middle < b && (trace[middle].z - startZ) * sign < 0.5 * amplitude { middle += 1 }
+        let onset = edgeTime(trace, n: n, from: a, to: b, middle: middle, reference: startZ, amplitude: amplitude,
+                             sign: sign, atStart: true)
+        let offset = edgeTime(trace, n: n, from: a, to: b, middle: middle, reference: endZ, amplitude: amplitude,
+                              sign: sign, atStart: false)
         guard offset - onset >= settings.minDurationS else { return }
-        let startZ = height(trace, n: n, at: onset)
-        let endZ = height(trace, n: n, at: offset)
-        guard abs(endZ - startZ) >= settings.minStrokeM * 0.8 else { return }
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
                             peakSpeed: peakV, upAtOffset: trace[index(trace, n: n, before: offset)].up)
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
@@ -105,55 +110,62 @@ public struct StrokeExtractor: Sendable {
         emit(stroke)
     }
 
-    /// Onset (step −1) or offset (step +1) of the stroke whose peak is at `peak`.
-    func edgeTime(_ trace: FixedRing<TracePoint>, peak: Int, peakV: Double, sign: Double,
-                  step: Int, limit: Int) -> Double {
+    /// Mean height within ±`plateauHalfS` of point `k`.
+    func meanHeight(_ trace: FixedRing<TracePoint>, n: Int, around k: Int) -> Double {
+        let t = trace[k].t
+        var sum = 0.0, count = 0.0
+        var j = k
+        while j > 0 && trace[j - 1].t >= t - settings.plateauHalfS { j -= 1 }
+        while j < n && trace[j].t <= t + settings.plateauHalfS {
+            sum += trace[j].z
+            count += 1
+            j += 1
+        }
+        return count > 0 ? sum / count : trace[k].z
+    }
+
+    /// Onset (`atStart`) or offset of a stroke from the instants its height is 3 %, 10 % and 30 %
+    /// of the amplitude away from that end's level: near an edge any smooth movement departs
+    /// like c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q.
+    func edgeTime(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int,
+                  reference: Double, amplitude: Double, sign: Double, atStart: Bool) -> Double {
+        // Distance from the end's level, growing into the stroke.
+        func away(_ k: Int) -> Double {
+            atStart ? (trace[k].z - reference) * sign : (reference - trace[k].z) * sign
+        }
+        // Walk from the middle of the stroke towards the edge; each level's crossing is the last
+        // one seen on the way (tremor can cross a low level several times on a rest).
         let levels = (0.30, 0.10, 0.03)
         var times = (Double.nan, Double.nan, Double.nan)
-        var k = peak
-        var found = 0
-        var zeroT = Double.nan
-        while k != limit {
+        let step = atStart ? -1 : 1
+        let edge = atStart ? max(0, a - 100) : min(n - 1, b + 100)
+        var k = middle
+        while k != edge {
             let next = k + step
-            let v0 = trace[k].v * sign, v1 = trace[next].v * sign
+            let d0 = away(k), d1 = away(next)
             let t0 = trace[k].t, t1 = trace[next].t
-            // Level crossings between k and next (speed falling away from the peak).
-            for level in 0..<3 where level == found {
-                let target = peakV * (level == 0 ? levels.0 : level == 1 ? levels.1 : levels.2)
-                if v0 >= target && v1 < target {
-                    let f = (v0 - target) / (v0 - v1)
-                    let tc = t0 + (t1 - t0) * f
-                    if level == 0 { times.0 = tc } else if level == 1 { times.1 = tc } else { times.2 = tc }
-                    found += 1
-                }
+            func crossing(_ level: Double) -> Double? {
+                let target = amplitude * level
+                guard d0 >= target && d1 < target else { return nil }
+                return t0 + (t1 - t0) * (d0 - target) / (d0 - d1)
             }
-            if v1 <= 0 {
-                let f = v0 > v1 ? v0 / (v0 - v1) : 0
-                zeroT = t0 + (t1 - t0) * f
-                break
-            }
-            if found == 3 { break }
+            if times.0.isNaN, let c = crossing(levels.0) { times.0 = c }
+            if !times.0.isNaN, times.1.isNaN, let c = crossing(levels.1) { times.1 = c }
+            if !times.1.isNaN, times.2.isNaN, let c = crossing(levels.2) { times.2 = c }
+            if !times.2.isNaN { break }
             k = next
         }
-        if found == 3 {
-            // Geometric extrapolation: speed ∝ |t − t₀|^p near the edge.
-            let d1 = times.1 - times.2  // signed along time
-            let d2 = times.0 - times.1
-            if d1 != 0, d2 / d1 > 1.2 {
-                let ratio = d2 / d1
-                // Never further out than the 3 %…30 % span itself (a cubic start at most).
-                let reach = min(abs(d1) / (ratio - 1), abs(times.0 - times.2))
-                var edge = times.2 + (d1 < 0 ? reach : -reach)
-                // Never beyond where the speed actually reached zero.
-                if !zeroT.isNaN {
-                    edge = step < 0 ? max(edge, zeroT) : min(edge, zeroT)
-                }
-                return edge
-            }
-            return times.2 - d1 * 0.5
+        guard !times.2.isNaN else {
+            return times.1.isNaN ? trace[atStart ? a : b].t : times.1
         }
-        if !zeroT.isNaN { return zeroT }
-        return trace[k].t
+        // Geometric extrapolation (signed along time: negative steps towards the start).
+        let d1 = times.1 - times.2
+        let d2 = times.0 - times.1
+        guard d1 != 0, d2 / d1 > 1.2 else { return times.2 - d1 * 0.5 }
+        let ratio = d2 / d1
+        // Never further out than the 3 %…30 % span itself.
+        let reach = min(abs(d1) / (ratio - 1), abs(times.0 - times.2))
+        return times.2 + (d1 < 0 ? reach : -reach)
     }
 
     func height(_ trace: FixedRing<TracePoint>, n: Int, at t: Double) -> Double {
