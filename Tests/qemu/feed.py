@@ -13,12 +13,14 @@ prepare  reads a capture (SPEC §4, e.g. from `thrust simulate`; any rate, jitte
 serve    connects to QEMU's second serial port (a Unix socket), waits for the guest's
          "READY", writes all records (QEMU only reads the socket as fast as the guest's
          UART drains, so nothing is lost; the guest buffers them in memory), then saves
-         every "FILE <name> <bytes>" the guest sends back into OUT_DIR until "DONE".
+         every "FILE <name> <bytes>" the guest sends back into OUT_DIR until "DONE"
+         (NAME.gz is stored decompressed as NAME).
 
 Record format (little-endian, 32 bytes; Sources/stub-feeder/SampleLink.swift reads it):
   0xA5, type (1 sample, 2 end), uint32 sequence (end: sample count),
   6 x float32 (ax, ay, az m/s^2; gx, gy, gz rad/s), uint16 Fletcher-16 of bytes 0..29.
 """
+import gzip
 import json
 import os
 import socket
@@ -138,6 +140,8 @@ class Receiver(threading.Thread):
         self.ready = threading.Event()
         self.done = threading.Event()
         self.files = []
+        self.bytes = 0
+        self.first_file_at = None
 
     def fill(self):
         chunk = self.sock.recv(65536)
@@ -163,9 +167,15 @@ class Receiver(threading.Thread):
                     while len(self.buffer) < size:
                         self.fill()
                     data, self.buffer = self.buffer[:size], self.buffer[size:]
-                    with open(os.path.join(self.out_dir, os.path.basename(name)), "wb") as out:
+                    name = os.path.basename(name)
+                    if name.endswith(".gz"):
+                        name, data = name[:-3], gzip.decompress(data)
+                    with open(os.path.join(self.out_dir, name), "wb") as out:
                         out.write(data)
+                    if not self.files:
+                        self.first_file_at = time.monotonic()
                     self.files.append(name)
+                    self.bytes += size
                 elif text == "DONE":
                     break
         except (EOFError, OSError, ValueError):
@@ -199,7 +209,8 @@ def serve(socket_path, data_path, out_dir, timeout_s):
         print(f"feed.py: sent {len(data) // 32 - 1} samples ({len(data)} bytes) in {time.monotonic() - start:.2f} s",
               flush=True)
     receiver.done.wait(max(0.0, deadline - time.monotonic()))
-    print(f"feed.py: received {len(receiver.files)} files", flush=True)
+    took = f" in {time.monotonic() - receiver.first_file_at:.1f} s" if receiver.first_file_at else ""
+    print(f"feed.py: received {len(receiver.files)} files ({receiver.bytes} bytes gzip){took}", flush=True)
     sock.close()
 
 

@@ -219,6 +219,11 @@ python3 "$HERE/check.py" --out "$OUT" --work "$WORK" --rate-hz "$RATE_HZ" \
 if [ "$status" != 0 ] || [ "$qemu_status" != 0 ]; then
     echo "--- guest console (last 60 lines of $WORK/console.log) ---"
     tail -n 60 "$WORK/console.log" || true
+    for log in "$OUT"/*.err "$OUT"/*-feeder.log; do
+        [ -s "$log" ] || continue
+        echo "--- $(basename "$log") (last 8 lines; all artefacts in $OUT) ---"
+        tail -n 8 "$log"
+    done
     status=1
 elif [ -z "${QEMU_KEEP:-}" ]; then
     rm -rf "$OUT"
