@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Real-kernel test of the I2C path: boots Debian's kernel in QEMU (TCG) with i2c-stub
 # emulating an MPU-6050 (Sources/stub-feeder) and runs the release `thrust` against it.
-# See Tests/qemu/README.md. Prints one "PASS|FAIL|SKIP name: detail" line per check;
+# See Tests/qemu/README.md. Prints one "PASS|FAIL name: detail" line per check (INFO: facts);
 # exits 0 when none failed.
 #
 # Environment (all optional):
@@ -22,7 +22,7 @@ OUT="$WORK/out"
 export PATH=/opt/swift/usr/bin:$PATH:/usr/sbin:/sbin
 
 RATE_HZ=100
-SEED=${QEMU_SEED:-8}   # quick seed 8: bar mount, barbell profile, 33.5 s, 4 reps
+SEED=${QEMU_SEED:-8}   # quick seed 8: bar mount, barbell profile, ≈ 34 s, 4 reps
 SCENARIO=quick
 PHASE_C_SECONDS=22
 QEMU_TIMEOUT_S=150
