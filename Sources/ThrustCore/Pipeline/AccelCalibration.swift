@@ -26,7 +26,10 @@ public struct AccelCalibration: Sendable {
     /// One still pose's magnitude error, m/s².
     static let poseSigma = 0.02
     /// One movement's closing velocity error, m/s.
-    static let closureSigma = 0.02
+    static let closureSigma = 0.05
+    /// Plausible bounds (a consumer accelerometer: ±0.5 m/s², ±3 %, with margin).
+    static let offsetLimit = 0.8
+    static let scaleLimit = 0.06
     /// Older equations fade (the offsets drift with temperature): weight kept per equation.
     static let forgetting = 0.995
 
@@ -70,6 +73,11 @@ public struct AccelCalibration: Sendable {
     /// Adds a movement between zero-velocity instants: `integral` = ∫(φ(u) − φ(u₀)) dt (s),
     /// `endVelocity` = the velocity it ended with under the current calibration (m/s).
     public mutating func addMovement(integral: SIMD8<Double>, endVelocity: Double) {
+        // A movement whose end velocity the leak model cannot come near explaining had another
+        // error (a rest that was not one, aliasing at a low rate): it must not drag the fit.
+        let capacity = Self.offsetPriorSigma * (integral[0].magnitude + integral[1].magnitude + integral[2].magnitude)
+            + Self.scalePriorSigma * (integral[3].magnitude + integral[4].magnitude + integral[5].magnitude)
+        guard endVelocity.magnitude <= 3 * capacity + 3 * Self.closureSigma else { return }
         let y = endVelocity + (theta * integral).sum()
         add(integral, y, weight: 1 / (Self.closureSigma * Self.closureSigma))
     }
@@ -98,8 +106,8 @@ public struct AccelCalibration: Sendable {
     public mutating func solve() -> SIMD8<Double> {
         guard let x = information.solve(vector) else { return SIMD8(repeating: 0) }
         let old = theta
-        offset = simdClamp(SIMD3(x[0], x[1], x[2]), -1.5, 1.5)
-        scaleError = simdClamp(SIMD3(x[3], x[4], x[5]), -0.1, 0.1)
+        offset = simdClamp(SIMD3(x[0], x[1], x[2]), -Self.offsetLimit, Self.offsetLimit)
+        scaleError = simdClamp(SIMD3(x[3], x[4], x[5]), -Self.scaleLimit, Self.scaleLimit)
         return theta - old
     }
 }

@@ -134,6 +134,9 @@ public struct MotionTracker: Sendable {
     /// Absolute height now, m (live, not yet drift-corrected).
     public var liveHeight: Double { anchorHeight + heightSinceAnchor }
     public var isCalibrated: Bool { gyroBias != nil }
+    /// Every stroke before this instant has been handed over (the current segment's anchor; now,
+    /// while at rest), s.
+    public var settledUntilT: Double { wasStill ? lastT : anchorT }
 
     public mutating func update(_ sample: Sample) {
         let t = sample.t
@@ -247,6 +250,10 @@ public struct MotionTracker: Sendable {
         poseAdded = false
         lastReanchorT = t
         closeSegment(at: stillStartT, now: t, corrected: anchored)
+        // The rest is confirmed: gravity's direction is what the (tremor-free) accelerometer
+        // reads; the gyro may have wandered during a long or fast movement (rolling the bar).
+        let reading = accelCal.apply(stillness.meanAccel)
+        if length(reading) > 0.5 * settings.gravity { up = normalized(reading) }
     }
 
     /// Mean velocity of the trace within ±`restMeanHalfS` of point `k` (tremor averaged out).

@@ -36,7 +36,9 @@ public struct RepAnalyzer: Sendable {
         }
         segmenter.live(t: sample.t, height: tracker.liveHeight, velocity: tracker.velocity,
                        isStill: tracker.isStill, up: tracker.up, calibration: tracker.accelCal, emit: emit)
-        segmenter.tick(t: sample.t, resting: tracker.isStill, calibration: tracker.accelCal, emit: emit)
+        // Every stroke before the current segment's anchor has been handed over, so that is how far
+        // the silence since the last rep is known.
+        segmenter.tick(t: min(sample.t, tracker.settledUntilT), calibration: tracker.accelCal, emit: emit)
     }
 
     /// End of stream: close any open set.

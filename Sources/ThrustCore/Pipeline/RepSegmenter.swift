@@ -394,13 +394,10 @@ public struct RepSegmenter: Sendable {
         lastTopZ = nil
     }
 
-    /// Per sample: ends a set after a long rest. `t` is the sample time; `resting` says the
-    /// tracker has handed over every stroke so far (movement still in progress may hold strokes
-    /// that end the wait, so then only a much longer silence ends the set).
-    public mutating func tick(t: Double, resting: Bool = true, calibration: AccelCalibration,
-                              emit: (CoreEvent) -> Void) {
-        let gap = resting ? settings.setGapS : settings.setGapS + 60
-        if (inSet || strokes.count > 0), t - lastRepSizedT > gap {
+    /// Per sample: ends a set after a long rest. `t` is how far every stroke is known (the
+    /// tracker hands strokes over when a rest closes the movement before it).
+    public mutating func tick(t: Double, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        if (inSet || strokes.count > 0), t - lastRepSizedT > settings.setGapS {
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()

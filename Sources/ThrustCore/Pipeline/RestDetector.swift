@@ -17,7 +17,7 @@ public struct RestDetector: Sendable {
         /// A candidate this long is a rest, s.
         public var minRestS = 0.6
         /// Largest RMS residual of the box velocity around its line, m/s.
-        public var residualMaxMps = 0.008
+        public var residualMaxMps = 0.015
         /// Largest slope of that line for a rest of `minRestS`, m/s²: a calibrated sensor leaks
         /// less, while a lifter slowing to a stop makes a steeper line for a moment …
         public var slopeMaxMps2 = 0.15
