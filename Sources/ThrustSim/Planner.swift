@@ -157,17 +157,19 @@ struct Planner: Sendable {
 
     /// Plans a whole finite session.
     mutating func planFiniteSession() {
+        // The first block comes before any other draw, so an endless session starts the same way.
+        planNextBlock()
         let targetSets = rng.int(recipe.sets)
-        while true {
+        while !finiteSessionIsDone(targetSets: targetSets) {
             planNextBlock()
-            if recipe.minSessionS > 0 {
-                if t + 0.5 * lastSetDurationS >= recipe.minSessionS { break }
-                continue
-            }
-            if setsPlanned >= targetSets { break }
-            if setsPlanned >= recipe.sets.lowerBound && t + lastSetDurationS > recipe.maxSessionS { break }
         }
         ending()
+    }
+
+    private func finiteSessionIsDone(targetSets: Int) -> Bool {
+        if recipe.minSessionS > 0 { return t + 0.5 * lastSetDurationS >= recipe.minSessionS }
+        if setsPlanned >= targetSets { return true }
+        return setsPlanned >= recipe.sets.lowerBound && t + lastSetDurationS > recipe.maxSessionS
     }
 
     /// Endless sessions: forget truth older than the last `keep` sets.
@@ -205,7 +207,12 @@ struct Planner: Sendable {
     }
 
     /// Moves the listed channels together over `duration` from now, then advances the clock.
+    /// A vertical move keeps within what hips or a bar on the hips can do (see `feasibleVertical`).
     private mutating func move(_ duration: Double, _ shape: StrokeShape, _ targets: [(Channel, Double)]) {
+        var duration = duration, shape = shape
+        if let z = targets.first(where: { $0.0 == .z })?.1, z != value(.z) {
+            (duration, shape) = feasibleVertical(distance: z - value(.z), duration: duration, shape: shape)
+        }
         for (channel, target) in targets where target != value(channel) {
             stroke(channel, to: target, from: t, until: t + duration, shape)
         }
@@ -213,6 +220,25 @@ struct Planner: Sendable {
     }
 
     private mutating func wait(_ duration: Double) { t += max(0, duration) }
+
+    /// Nothing pulls the hips (or a bar lying on them) down faster than gravity: vertical strokes
+    /// keep their downward acceleration under 0.8 g (tremor comes on top) and their upward under
+    /// 2 g. A shape that would break this is swapped for one that does not; when none fits (a very
+    /// fast power rep) the stroke is stretched just enough. The truth uses the actual times.
+    private mutating func feasibleVertical(distance d: Double, duration: Double, shape: StrokeShape) -> (Double, StrokeShape) {
+        let maxDown = 0.8 * standardGravity, maxUp = 2 * standardGravity
+        func needed(_ s: StrokeShape) -> Double {
+            let f = s.accelerationFactors
+            // Up strokes push up while speeding up and pull down while slowing; down strokes the reverse.
+            let up = d > 0 ? f.speedingUp : f.slowingDown, down = d > 0 ? f.slowingDown : f.speedingUp
+            return max(down * abs(d) / maxDown, up * abs(d) / maxUp).squareRoot()
+        }
+        if needed(shape) <= duration { return (duration, shape) }
+        let fitting = StrokeShape.catalogue.filter { needed($0) <= duration }
+        if !fitting.isEmpty { return (duration, rng.pick(fitting, default: .halfCosine)) }
+        let gentlest = StrokeShape.catalogue.min { needed($0) < needed($1) } ?? .halfCosine
+        return (needed(gentlest) * 1.0001, gentlest)
+    }
 
     /// Tremor envelope (someone touches the bar) from now, without advancing the clock.
     private mutating func envelope(_ target: Double, over duration: Double) {
@@ -697,7 +723,7 @@ struct Planner: Sendable {
     private mutating func turn(to heading: Double) {
         let delta = wrapped(heading - value(.yaw))
         guard abs(delta) > 5 * degree else { return }
-        move(0.5 + abs(delta) / Double.pi * rng.uniform(0.6, 1.0), .minimumJerk, [(.yaw, value(.yaw) + delta)])
+        move(0.6 + abs(delta) / Double.pi * rng.uniform(0.9, 1.3), .minimumJerk, [(.yaw, value(.yaw) + delta)])
     }
 
     /// Sits down on the floor: hips drop 45–60 cm and move back toward the bench, the pelvis leans back.

@@ -126,7 +126,7 @@ struct SessionRecipe: Sendable {
             r.sets = 1...2
             r.reps = r.style == .bottomStart ? 8...9 : 3...6
             r.restS = 15...25
-            r.maxSessionS = 120
+            r.maxSessionS = 90  // usually one set: 4 kHz rows add up fast
             return r
         case "quick":
             var r = base(rng.chance(0.5) ? "barbell" : "banded", &rng)

@@ -62,6 +62,21 @@ enum StrokeShape: Sendable, Equatable {
         return best
     }
 
+    /// Largest d²P/ds² of each sign over the stroke: acceleration = factor × distance / duration².
+    var accelerationFactors: (speedingUp: Double, slowingDown: Double) {
+        var high = 0.0, low = 0.0
+        for i in 0...200 {
+            // Ends included (several shapes peak there), just inside so `evaluate` does not clamp.
+            let ddp = evaluate(max(1e-12, min(1 - 1e-12, Double(i) / 200))).ddp
+            high = max(high, ddp)
+            low = min(low, ddp)
+        }
+        return (high, -low)
+    }
+
+    /// Every shape the planner draws from (for choosing a gentler one).
+    static let catalogue: [StrokeShape] = [.minimumJerk, .halfCosine] + BetaPolynomials.bells.map { .bell($0) }
+
     /// Draws a shape: minimum-jerk, half-cosine or an asymmetric bell (peak early or late).
     static func random(_ rng: inout SimRandom) -> StrokeShape {
         switch rng.weighted([0.3, 0.2, 0.5]) {

@@ -269,7 +269,7 @@ struct Renderer: Sendable {
             }
             if dropped() { continue }
             var t = origin + tPlan
-            if sampling.jitterSigmaS > 0 {
+            if sampling.jitterSigmaS > 0 && emitted > 0 {  // the first sample sits at the origin
                 t += sampling.jitterSigmaS * max(-4, min(4, rng.normal()))
             }
             // Strictly increasing, also after rounding to µs in a capture.

@@ -111,3 +111,20 @@ func gyroIntegratesToOrientation(scenario: String) throws {
     let early = speeds[10...35].max() ?? 0, middle = speeds[40...60].min() ?? 0, late = speeds[60...85].max() ?? 0
     #expect(middle < 0.8 * min(early, late))
 }
+
+/// The hips never drop faster than 0.8 g or push up harder than 2 g (tremor aside), so a bar
+/// resting on them stays on them and the accelerometer stays within range.
+@Test func verticalAccelerationStaysPhysical() throws {
+    for session in try plans("mixed", seeds: 1...30) + plans("power", seeds: 1...5) {
+        var motion = session.motion
+        let duration = session.info.durationS ?? 0
+        var lowest = 0.0, highest = 0.0
+        for k in 0..<Int(duration * 100) {
+            let a = motion.body(at: Double(k) / 100).acceleration.z
+            lowest = min(lowest, a)
+            highest = max(highest, a)
+        }
+        #expect(lowest >= -0.8 * standardGravity - 1e-6, "\(session.info.variant) seed \(session.info.seed): \(lowest)")
+        #expect(highest <= 2 * standardGravity + 1e-6, "\(session.info.variant) seed \(session.info.seed): \(highest)")
+    }
+}
