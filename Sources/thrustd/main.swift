@@ -1,1 +1,0 @@
-print("thrustd: under construction")
