@@ -78,6 +78,7 @@ public struct MotionTracker: Sendable {
     var wasStill = false
     var restDetector: RestDetector
     var debugKeepClosed = false
+    var debugSkipPauses = false
     var debugClosed: [TracePoint] = []
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
@@ -436,7 +437,7 @@ public struct MotionTracker: Sendable {
             trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
         }
         // Every rest inside the segment, however short, is zero velocity too.
-        pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm)
+        if !debugSkipPauses { pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm) }
         let endHeight = trace[end].z
         // Strokes of the closed part only.
         if debugKeepClosed { debugClosed = (0...end).map { trace[$0] } }

@@ -14,6 +14,10 @@ public struct PauseAnchors: Sendable {
         public var halfWindowS = 0.12
         /// Largest RMS residual of the box velocity around its line during a rest, m/s.
         public var residualMaxMps = 0.012
+        /// A single box velocity this far off the rest's line ends the rest, m/s.
+        public var pointDeviationMaxMps = 0.02
+        /// Kept clear of a rest's edges when reading its level, s.
+        public var edgeMarginS = 0.05
         /// Shortest rest, s.
         public var minRestS = 0.3
         /// Steepest line of a rest when the sensor does not turn with the hips, m/s² …
@@ -79,9 +83,10 @@ public struct PauseAnchors: Sendable {
                 let s = settings.sideSpeedMps
                 guard (before > s && after < -s) || (before < -s && after > s) else { return }
             }
-            // Knots where the box lies wholly inside the rest (its edges mix in movement).
-            let ta = a == 0 ? trace[0].t : trace[a].t + h
-            let tb = b == n - 1 ? trace[n - 1].t : trace[b].t - h
+            // Knots where the box lies wholly inside the rest (its edges mix in movement), with
+            // a margin for the gentle first and last moments of a movement.
+            let ta = a == 0 ? trace[0].t : trace[a].t + h + settings.edgeMarginS
+            let tb = b == n - 1 ? trace[n - 1].t : trace[b].t - h - settings.edgeMarginS
             guard tb > ta else { return }
             var inner = LineFit(origin: ta)
             for j in a...b where trace[j].t >= ta && trace[j].t <= tb { inner.add(trace[j].t, box[j]) }
@@ -98,8 +103,11 @@ public struct PauseAnchors: Sendable {
                     start = i
                     fit = LineFit(origin: p.t)
                 }
+                // A point off the rest's line ends it at once (a movement setting off), as does
+                // a line that no longer fits as a whole.
+                let off = fit.n >= 3 && abs(box[i] - fit.value(at: p.t)) > settings.pointDeviationMaxMps
                 fit.add(p.t, box[i])
-                if fit.n >= 3 && fit.residual > settings.residualMaxMps {
+                if off || (fit.n >= 3 && fit.residual > settings.residualMaxMps) {
                     fit.remove(p.t, box[i])
                     closeRun(start, i - 1)
                     start = i

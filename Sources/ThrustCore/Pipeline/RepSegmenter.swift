@@ -31,6 +31,12 @@ public struct RepSegmenter: Sendable {
         public var setGapS = 8.0
         /// A stroke that turns the sensor more than this is not part of a rep, degrees.
         public var maxRepTurnDeg = 150.0
+        /// Reading lockout height from the posture angle needs this many strokes …
+        public var minCouplingStrokes = 3
+        /// … turning at least this much per metre (≈ 0.3 °/cm), rad/m …
+        public var minCouplingRadPerM = 0.5
+        /// … and agreeing within this fraction (median absolute deviation).
+        public var couplingSpread = 0.25
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         public init() {}
@@ -67,6 +73,11 @@ public struct RepSegmenter: Sendable {
     var lockoutHeights: FixedRing<Double>
     /// Median of the set's lockout heights so far, m (kept per rep: the live path reads it per sample).
     var lockoutReference: Double?
+    /// Posture angle at each lockout of the set (rad), and turn per metre of its strokes (rad/m).
+    var lockoutAngles: FixedRing<Double>
+    /// Bar tilt at each lockout of the set, degrees.
+    var lockoutTilts: FixedRing<Double>
+    var couplings: FixedRing<Double>
     /// Chained height of the last lockout and (bottom-start) of the last bottom, m.
     var chainTop = 0.0
     var chainBottom = 0.0
@@ -107,6 +118,9 @@ public struct RepSegmenter: Sendable {
         strokes = FixedRing(capacity: 8, filler: Stroke(direction: 0, onsetT: 0, offsetT: 0, startZ: 0, endZ: 0,
                                                         peakSpeed: 0, upAtOffset: .zero))
         lockoutHeights = FixedRing(capacity: 64, filler: 0)
+        lockoutAngles = FixedRing(capacity: 64, filler: 0)
+        lockoutTilts = FixedRing(capacity: 64, filler: 0)
+        couplings = FixedRing(capacity: 64, filler: 0)
         scratch = Array(repeating: 0, count: 64)
         restTilts = FixedRing(capacity: 31, filler: 0)
         recentStill = FixedRing(capacity: 16, filler: MotionTracker.StillPeriod(startT: 0, endT: 0,
@@ -275,14 +289,28 @@ public struct RepSegmenter: Sendable {
             chainBottom = lockoutZ - d.amplitude
         }
         chainTop = lockoutZ
-        let reference = lockoutReference ?? lockoutZ
+        var reference = lockoutReference ?? lockoutZ
+        var lockoutHeight = lockoutZ
+        // Where the sensor turns with the hips (the bar rolls, the pelvis tilts), the posture at
+        // lockout measures its height without any drift: learn the turn per metre from the
+        // set's strokes and, when it is consistent, read the lockout from the angle.
+        if let angle = postureAngle(u.upAtOffset, calibration: calibration) {
+            learnCoupling(d, calibration: calibration)
+            learnCoupling(u, calibration: calibration)
+            if let kappa = reliableCoupling() {
+                let anglesReference = median(lockoutAngles) ?? angle
+                lockoutHeight = wrapped(angle - anglesReference) / kappa
+                reference = 0
+            }
+            lockoutAngles.append(angle)
+        }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
         let concentricS = u.duration
         let report = RepReport(
             set: setNumber, rep: repCount, t: u.offsetT, depthCm: u.amplitude * 100,
             eccentricS: d.duration, bottomS: bottomS, concentricS: concentricS, holdS: holdS,
-            lockoutCm: (lockoutZ - reference) * 100, torsoDeg: nil, tiltDeg: nil,
+            lockoutCm: (lockoutHeight - reference) * 100, torsoDeg: nil, tiltDeg: nil,
             peakVelocityMps: u.peakSpeed, meanVelocityMps: concentricS > 0 ? u.amplitude / concentricS : 0,
             partial: limits.minDepthCm.map { u.amplitude * 100 < $0 } ?? false, alerts: AlertSet())
         let endT = waitsForHold ? u.offsetT : d.offsetT
@@ -305,6 +333,9 @@ public struct RepSegmenter: Sendable {
         setNumber += 1
         repCount = 0
         lockoutHeights.removeAll()
+        lockoutAngles.removeAll()
+        lockoutTilts.removeAll()
+        couplings.removeAll()
         lockoutReference = nil
         chainTop = 0
         chainBottom = 0
@@ -334,7 +365,13 @@ public struct RepSegmenter: Sendable {
         let raisedLive = p.raisedLive
         let up = lockoutUp(p.concentric)
         switch core.mount {
-        case .bar: r.tiltDeg = abs(tiltDegrees(up) - tiltReference())
+        case .bar:
+            // Level is what this set's lockouts usually look like (asymmetric reps are the
+            // exception); until three are seen, what the session's rests look like.
+            let tilt = tiltDegrees(up)
+            let reference = lockoutTilts.count >= 3 ? (median(lockoutTilts) ?? tiltReference()) : tiltReference()
+            lockoutTilts.append(tilt)
+            r.tiltDeg = abs(tilt - reference)
         case .belt: r.torsoDeg = torsoDegrees(up, calibration: calibration)
         }
         var alerts = AlertSet()
@@ -515,6 +552,39 @@ public struct RepSegmenter: Sendable {
             if p.startT >= t - 0.3 && p.startT <= t + 0.6 { return p }
         }
         return nil
+    }
+
+    /// The angle that turns with the hips: the bar's roll about its own axis (sensor y), or the
+    /// belt's pelvis angle once the upright pose is known (radians).
+    func postureAngle(_ up: SIMD3<Double>, calibration: AccelCalibration) -> Double? {
+        switch core.mount {
+        case .bar: return atan2(up.x, up.z)
+        case .belt: return torsoDegrees(up, calibration: calibration).map { $0 / radiansToDegrees }
+        }
+    }
+
+    mutating func learnCoupling(_ stroke: Stroke, calibration: AccelCalibration) {
+        guard stroke.amplitude >= settings.minRepM,
+              let a0 = postureAngle(stroke.upAtOnset, calibration: calibration),
+              let a1 = postureAngle(stroke.upAtOffset, calibration: calibration) else { return }
+        couplings.append(wrapped(a1 - a0) / (stroke.endZ - stroke.startZ))
+    }
+
+    func wrapped(_ a: Double) -> Double {
+        var x = a
+        while x > Double.pi { x -= 2 * Double.pi }
+        while x < -Double.pi { x += 2 * Double.pi }
+        return x
+    }
+
+    /// The set's turn per metre of hip travel (rad/m), when strokes agree on it.
+    func reliableCoupling() -> Double? {
+        guard couplings.count >= settings.minCouplingStrokes, let kappa = median(couplings),
+              abs(kappa) >= settings.minCouplingRadPerM else { return nil }
+        var deviations = couplings
+        for i in 0..<deviations.count { deviations[i] = abs(deviations[i] - kappa) }
+        guard let spread = median(deviations), spread <= settings.couplingSpread * abs(kappa) else { return nil }
+        return kappa
     }
 
     func tiltReference() -> Double {

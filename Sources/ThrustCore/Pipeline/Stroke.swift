@@ -14,6 +14,8 @@ public struct Stroke: Sendable, Equatable {
     public var upAtOffset: SIMD3<Double>
     /// How far the sensor turned during the stroke, degrees (rolling the bar turns it a lot).
     public var turnDeg: Double = 0
+    /// World up in sensor axes at the onset.
+    public var upAtOnset = SIMD3<Double>(0, 0, 1)
 
     public var amplitude: Double { abs(endZ - startZ) }
     public var duration: Double { offsetT - onsetT }

@@ -105,6 +105,7 @@ public struct StrokeExtractor: Sendable {
         guard offset - onset >= settings.minDurationS else { return }
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
                             peakSpeed: peakV, upAtOffset: trace[index(trace, n: n, before: offset)].up)
+        stroke.upAtOnset = trace[index(trace, n: n, before: onset)].up
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
             * radiansToDegrees
         emit(stroke)
