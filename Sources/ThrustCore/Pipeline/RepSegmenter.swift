@@ -19,6 +19,9 @@ public struct RepSegmenter: Sendable {
         public var minRepM = 0.05
         /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
         public var maxRepM = 0.40
+        /// A first rise up to this size mirrored by a fall is a bottom-start rep outright; a larger
+        /// one may be a set-up bridge followed by a deep rep, m.
+        public var clearBottomStartRiseM = 0.25
         /// The two strokes of a rep differ by at most this, m (over-extension adds up to ~10 cm).
         public var mirrorToleranceM = 0.12
         /// A set-up bridge starts at least this far below the first bottom, m (or 35 % of its rise).
@@ -64,6 +67,8 @@ public struct RepSegmenter: Sendable {
     var style = Style.undecided
     /// Strokes starting at or before this instant are already part of a rep (or the set-up).
     var consumedUntilT = -Double.infinity
+    /// Onset of an up stroke whose role (set-up bridge or first rep) waits for the next bottom.
+    var deferredFromT: Double?
     var lastRepSizedT = -Double.infinity
 
     // The set.
@@ -159,6 +164,7 @@ public struct RepSegmenter: Sendable {
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
         if s.amplitude > settings.maxRepM || s.turnDeg > settings.maxRepTurnDeg {
+            settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
@@ -167,6 +173,7 @@ public struct RepSegmenter: Sendable {
             return
         }
         if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
+            settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
@@ -198,7 +205,13 @@ public struct RepSegmenter: Sendable {
         strokes.append(s)
     }
 
+    /// Before a cluster ends, a still-deferred decision falls back on the first pair (bottom-start).
+    mutating func settleDeferred(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        if deferredFromT != nil { resolveDeferred(top: false, calibration: calibration, emit: emit) }
+    }
+
     mutating func resetCluster() {
+        deferredFromT = nil
         strokes.removeAll()
         style = core.style == .topStart ? .top : core.style == .bottomStart ? .bottom : .undecided
     }
@@ -211,12 +224,20 @@ public struct RepSegmenter: Sendable {
     mutating func pairStrokes(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         let n = strokes.count
         guard n >= 2 else { return }
+        if let from = deferredFromT {
+            // Waiting for a second bottom to tell a set-up bridge from a deep first rep.
+            guard let j = index(ofOnset: from), n - j >= 4, strokes[n - 1].direction < 0 else { return }
+            let first = strokes[j], secondBottom = strokes[n - 1]
+            resolveDeferred(top: secondBottom.endZ - first.startZ > max(settings.setupMarginM, 0.35 * first.amplitude),
+                            calibration: calibration, emit: emit)
+            return
+        }
         let s = strokes[n - 1], p = strokes[n - 2]
         guard p.direction != s.direction, p.onsetT > consumedUntilT else { return }
         let upFirst = p.direction > 0
         let rise = upFirst ? p : s, fall = upFirst ? s : p
-        let pause = s.onsetT - p.offsetT
-        guard isRep(rise: rise, fall: fall, pause: pause, riseFirst: upFirst, calibration: calibration) else {
+        guard isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
+                    calibration: calibration) else {
             if style == .undecided, upFirst, isSetupBridge(rise, then: fall) {
                 // The lifter bridged up from the floor: a top-start set, and `fall` is rep 1's
                 // eccentric.
@@ -227,16 +248,30 @@ public struct RepSegmenter: Sendable {
             return
         }
         if style == .undecided {
-            // The first mirrored pair decides the set's style — unless the up stroke began far
-            // below where the reps bottom out (a set-up bridge that happens to mirror a deep rep).
             if upFirst && isSetupBridge(rise, then: fall) {
                 style = .top
                 consumedUntilT = rise.onsetT
                 startSetIfNeeded(t: fall.onsetT, emit: emit)
                 return
             }
+            if upFirst && rise.amplitude > settings.clearBottomStartRiseM {
+                // As large as a set-up bridge, mirrored by a deep first rep: the next bottom
+                // decides (a bridge starts from the floor, below where the reps bottom out).
+                deferredFromT = rise.onsetT
+                return
+            }
             style = upFirst ? .bottom : .top
         }
+        pair(p, s, calibration: calibration, emit: emit)
+    }
+
+    /// Records the rep `p`→`s` makes in the decided style, if any.
+    mutating func pair(_ p: Stroke, _ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard p.direction != s.direction, p.onsetT > consumedUntilT else { return }
+        let upFirst = p.direction > 0
+        let rise = upFirst ? p : s, fall = upFirst ? s : p
+        let pause = s.onsetT - p.offsetT
+        guard isRep(rise: rise, fall: fall, pause: pause, riseFirst: upFirst, calibration: calibration) else { return }
         switch (style, upFirst) {
         case (.top, false):
             consumedUntilT = s.onsetT
@@ -249,6 +284,34 @@ public struct RepSegmenter: Sendable {
         default:
             return
         }
+    }
+
+    /// Settles a deferred style decision and pairs the strokes held back since, in order.
+    mutating func resolveDeferred(top: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard let from = deferredFromT, let j = index(ofOnset: from) else {
+            deferredFromT = nil
+            return
+        }
+        deferredFromT = nil
+        style = top ? .top : .bottom
+        if top {
+            consumedUntilT = strokes[j].onsetT
+            if j + 1 < strokes.count { startSetIfNeeded(t: strokes[j + 1].onsetT, emit: emit) }
+        }
+        var i = j + 1
+        while i < strokes.count {
+            let s = strokes[i]
+            if let p = pending, (p.waitsForHold && s.direction < 0) || (!p.waitsForHold && s.direction > 0) {
+                closePending(nextStroke: s, calibration: calibration, emit: emit)
+            }
+            pair(strokes[i - 1], s, calibration: calibration, emit: emit)
+            i += 1
+        }
+    }
+
+    func index(ofOnset t: Double) -> Int? {
+        for i in 0..<strokes.count where strokes[i].onsetT == t { return i }
+        return nil
     }
 
     /// An up stroke much larger than the down stroke after it, or starting well below where that
@@ -435,6 +498,7 @@ public struct RepSegmenter: Sendable {
     /// tracker hands strokes over when a rest closes the movement before it).
     public mutating func tick(t: Double, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         if (inSet || strokes.count > 0), t - lastRepSizedT > settings.setGapS {
+            settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
@@ -443,6 +507,7 @@ public struct RepSegmenter: Sendable {
 
     /// End of data.
     public mutating func finish(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        settleDeferred(calibration: calibration, emit: emit)
         if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
         endSet(calibration: calibration, emit: emit)
         resetCluster()
