@@ -24,6 +24,8 @@ public struct RepSegmenter: Sendable {
         public var clearBottomStartRiseM = 0.25
         /// The two strokes of a rep differ by at most this, m (over-extension adds up to ~10 cm).
         public var mirrorToleranceM = 0.12
+        /// The same within a set whose style is known, m.
+        public var setMirrorToleranceM = 0.22
         /// A set-up bridge starts at least this far below the first bottom, m (or 35 % of its rise).
         public var setupMarginM = 0.07
         /// Longest pause between the two strokes of a rep (hold or bottom), s.
@@ -34,6 +36,8 @@ public struct RepSegmenter: Sendable {
         public var setGapS = 8.0
         /// A stroke that turns the sensor more than this is not part of a rep, degrees.
         public var maxRepTurnDeg = 150.0
+        /// Belt: standing still this long (the first such rest) is the upright calibration, s.
+        public var uprightStillS = 2.0
         /// Reading lockout height from the posture angle needs this many strokes …
         public var minCouplingStrokes = 3
         /// … turning at least this much per metre (≈ 0.3 °/cm), rad/m …
@@ -96,6 +100,7 @@ public struct RepSegmenter: Sendable {
     var restTilts: FixedRing<Double>
     /// Belt: raw mean specific force while standing upright, m/s².
     public private(set) var uprightAccel: SIMD3<Double>?
+    var uprightCandidate: (meanAccel: SIMD3<Double>, duration: Double, endT: Double)?
     var recentStill: FixedRing<MotionTracker.StillPeriod>
 
     // Live.
@@ -145,9 +150,21 @@ public struct RepSegmenter: Sendable {
         case .bar:
             if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
         case .belt:
-            if uprightAccel == nil, duration >= 2.0 {
-                uprightAccel = p.meanAccel
-                emit(.sensor(state: .uprightCalibrated, detail: "upright pose learnt from \(formatSeconds(duration)) s of standing still", t: p.endT))
+            guard uprightAccel == nil else { break }
+            // Rests broken up for a moment (the first calibration, a sway) still make one stand
+            // when they follow each other closely in the same pose.
+            if let c = uprightCandidate, p.startT - c.endT <= 0.6,
+               dot(normalized(c.meanAccel), normalized(p.meanAccel)) > 0.9986 {  // within 3°
+                let total = c.duration + duration
+                uprightCandidate = (c.meanAccel * (c.duration / total) + p.meanAccel * (duration / total),
+                                    total, p.endT)
+            } else {
+                uprightCandidate = (p.meanAccel, duration, p.endT)
+            }
+            if let c = uprightCandidate, c.duration >= settings.uprightStillS {
+                uprightAccel = c.meanAccel
+                emit(.sensor(state: .uprightCalibrated,
+                             detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
             }
         }
     }
@@ -327,8 +344,11 @@ public struct RepSegmenter: Sendable {
         guard rise.amplitude >= settings.minRepM, rise.amplitude <= settings.maxRepM,
               fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= settings.maxRepM,
               pause <= settings.maxPauseS else { return false }
-        // The two strokes mirror each other: the rep comes back about to where it started.
-        guard abs(rise.amplitude - fall.amplitude) <= settings.mirrorToleranceM else { return false }
+        // The two strokes mirror each other: the rep comes back about to where it started. Once
+        // the set's style is known an over-extended lockout (up to ~17 cm higher on a belt) may
+        // unbalance them more.
+        let tolerance = style == .undecided ? settings.mirrorToleranceM : settings.setMirrorToleranceM
+        guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
         if core.mount == .belt, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
         }

@@ -12,6 +12,8 @@ public struct StrokeExtractor: Sendable {
         public var minStrokeM = 0.035
         /// Shortest plausible stroke, s.
         public var minDurationS = 0.12
+        /// How far past a turning point an edge is looked for, s.
+        public var edgeSearchS = 0.5
         /// Half width of the window averaged for a stroke's end level, s.
         public var plateauHalfS = 0.1
         public init() {}
@@ -139,7 +141,13 @@ public struct StrokeExtractor: Sendable {
         let levels = (0.30, 0.10, 0.03)
         var times = (Double.nan, Double.nan, Double.nan)
         let step = atStart ? -1 : 1
-        let edge = atStart ? max(0, a - 100) : min(n - 1, b + 100)
+        // Search up to `edgeSearchS` past the turning point (on a rest its height extreme can
+        // sit after the true onset by noise), never into the neighbouring stroke's far half.
+        var edge = atStart ? a : b
+        while atStart ? (edge > 0 && trace[edge - 1].t >= trace[a].t - settings.edgeSearchS)
+                      : (edge < n - 1 && trace[edge + 1].t <= trace[b].t + settings.edgeSearchS) {
+            edge += step
+        }
         var k = middle
         while k != edge {
             let next = k + step
