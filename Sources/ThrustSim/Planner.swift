@@ -223,10 +223,10 @@ struct Planner: Sendable {
 
     /// Nothing pulls the hips (or a bar lying on them) down faster than gravity: vertical strokes
     /// keep their downward acceleration under 0.8 g (tremor comes on top) and their upward under
-    /// 2 g. A shape that would break this is swapped for one that does not; when none fits (a very
+    /// 1.5 g. A shape that would break this is swapped for one that does not; when none fits (a very
     /// fast power rep) the stroke is stretched just enough. The truth uses the actual times.
     private mutating func feasibleVertical(distance d: Double, duration: Double, shape: StrokeShape) -> (Double, StrokeShape) {
-        let maxDown = 0.8 * standardGravity, maxUp = 2 * standardGravity
+        let maxDown = 0.8 * standardGravity, maxUp = 1.5 * standardGravity
         func needed(_ s: StrokeShape) -> Double {
             let f = s.accelerationFactors
             // Up strokes push up while speeding up and pull down while slowing; down strokes the reverse.
@@ -610,7 +610,8 @@ struct Planner: Sendable {
             let dx = -total / Double(pushes)
             let last = i == pushes - 1
             let z = last ? hipsFloorZ : barFloorZ + rng.uniform(0.01, 0.04)
-            move(rng.uniform(0.6, 1.3) * (0.5 + total / Double(pushes) * 2), shape(), [
+            // Mean rolling speed 0.15–0.3 m/s: small plates turn fast (≈ 300 °/s at most).
+            move(0.3 + abs(dx) / rng.uniform(0.15, 0.3), shape(), [
                 (.x, value(.x) + dx), (.pitch, value(.pitch) + dx / rollRadius), (.z, z),
                 (.y, clippedNormal(0.01, 0.02)), (.tilt, clippedNormal(0.5 * degree, 1.2 * degree)),
                 (.yaw, clippedNormal(1.5 * degree, 3 * degree)),
@@ -632,7 +633,7 @@ struct Planner: Sendable {
             move(rng.uniform(0.4, 0.8), shape(), [(.z, value(.z) + rng.uniform(0.02, 0.05)),
                                                    (.x, value(.x) + 0.15 * dx), (.pitch, value(.pitch) + 0.15 * dx / rollRadius)])
         }
-        move(rng.uniform(0.8, 2), shape(), [
+        move(0.3 + (upOver ? 0.85 : 1) * dx / rng.uniform(0.15, 0.3), shape(), [
             (.x, value(.x) + (upOver ? 0.85 : 1) * dx), (.pitch, value(.pitch) + (upOver ? 0.85 : 1) * dx / rollRadius),
             (.z, barFloorZ), (.y, value(.y) + clippedNormal(0.01, 0.02)),
             (.tilt, clippedNormal(0.3 * degree, 0.8 * degree)), (.yaw, clippedNormal(1.5 * degree, 3 * degree)),

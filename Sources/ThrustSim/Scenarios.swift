@@ -15,7 +15,7 @@ public struct SimScenario: Sendable, Equatable {
         SimScenario(name: "banded", summary: "hip belt, upright calibration, walk, lie back, bottom-start sets of 8–15 reps (banded profile)"),
         SimScenario(name: "banded-bar", summary: "sensor on the bar, bottom-start sets (banded profile, sometimes generic)"),
         SimScenario(name: "belt-barbell", summary: "hip belt, top-start barbell-style sets (barbell profile, sometimes generic)"),
-        SimScenario(name: "power", summary: "barbell power reps: concentric 0.25–0.4 s"),
+        SimScenario(name: "power", summary: "barbell power reps: concentric as fast as the hips allow, about 0.3–0.45 s"),
         SimScenario(name: "heavy", summary: "heavy barbell sets: slow concentrics (0.15–0.3 m/s) with sticking regions, strong fatigue"),
         SimScenario(name: "distractors", summary: "lots of fiddling between sets: bumps, adjustments, shifting, walking, bending over"),
         SimScenario(name: "lowrate", summary: "output rate 10 or 25 Hz"),
