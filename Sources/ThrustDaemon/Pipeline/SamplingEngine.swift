@@ -76,6 +76,8 @@ public final class SamplingEngine: @unchecked Sendable {
     private var analyzer: RepAnalyzer
     private var settings: CoreSettings
     private var pendingSettings: CoreSettings?
+    /// A set ended while settings were pending: restart the core once it returns.
+    private var restartDue = false
     private var setOffset: Int
     private var highestSet: Int
     private var inSet = false
@@ -305,6 +307,7 @@ public final class SamplingEngine: @unchecked Sendable {
         lastT = sample.t
         if latenessS > maxLatenessS { maxLatenessS = latenessS }
         analyzer.update(sample) { emit($0, sampleMonoNs: monoNs) }
+        if restartDue { applyPendingSettings() }
         if rawWatchers.load(ordering: .relaxed) > 0 { out.push(.sample(sample)) }
         recorder?.push(sample)
         heartbeat.add(1, ordering: .relaxed)
@@ -336,10 +339,8 @@ public final class SamplingEngine: @unchecked Sendable {
             inSet = false
             highestSet = max(highestSet, summary.set)
             status.update { $0.state = .ready }
-            if let pending = pendingSettings {
-                pendingSettings = nil
-                restartCore(with: pending)
-            }
+            // Not here: the core is still inside update() (see applyPendingSettings).
+            restartDue = pendingSettings != nil
         case .sensor(let state, _, _):
             switch state {
             case .calibrating: if !inSet { status.update { $0.state = .calibrating } }
@@ -363,10 +364,13 @@ public final class SamplingEngine: @unchecked Sendable {
             switch command {
             case .endSet:
                 analyzer.endSet { emit($0, sampleMonoNs: now) }
+                if restartDue { applyPendingSettings() }
             case .recalibrate(let what):
                 logger.info("recalibrating (\(what)): the core restarts and learns at rest")
                 analyzer.endSet { emit($0, sampleMonoNs: now) }
-                restartCore(with: settings)
+                restartDue = false
+                restartCore(with: pendingSettings ?? settings)
+                pendingSettings = nil
             case .settings(let newSettings):
                 if newSettings == settings && pendingSettings == nil { continue }
                 if inSet {
@@ -377,6 +381,13 @@ public final class SamplingEngine: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    private func applyPendingSettings() {
+        restartDue = false
+        guard let pending = pendingSettings else { return }
+        pendingSettings = nil
+        restartCore(with: pending)
     }
 
     /// A fresh core with `newSettings`: it calibrates again at rest; set numbers go on.
