@@ -18,6 +18,8 @@ public struct RestDetector: Sendable {
         public var minRestS = 0.6
         /// Largest RMS residual of the box velocity around its line, m/s.
         public var residualMaxMps = 0.015
+        /// The same when the sensor turns with the hips, m/s.
+        public var coupledResidualMaxMps = 0.03
         /// Largest slope of that line for a rest of `minRestS`, m/s²: a calibrated sensor leaks
         /// less, while a lifter slowing to a stop makes a steeper line for a moment …
         public var slopeMaxMps2 = 0.15
@@ -71,7 +73,11 @@ public struct RestDetector: Sendable {
         }
         if candidateT == nil { restart(at: t) }
         add(t: t, v: boxV)
-        if n >= 3 && (residual() > settings.residualMaxMps || abs(slope()) > settings.longSlopeMaxMps2) {
+        // The slope of a few points is noise: judge it once the line spans a tenth of a second.
+        // Where a quiet gyro already proves rest, sway and slow tremor may bend the line more.
+        let residualMax = turnsWithHips ? settings.coupledResidualMaxMps : settings.residualMaxMps
+        if n >= 3 && (residual() > residualMax
+                      || (n >= 10 && abs(slope()) > settings.longSlopeMaxMps2)) {
             restart(at: t)
             add(t: t, v: boxV)
         }
