@@ -254,6 +254,8 @@ public final class SamplingEngine: @unchecked Sendable {
             while deadline - now > minimumSleepS {
                 if stopRequested.load(ordering: .relaxed) { return .stopped }
                 if commandsPending.load(ordering: .acquiring) { applyCommands() }
+                // Alive while waiting through a gap in a capture (the watchdog checks this).
+                heartbeat.add(1, ordering: .relaxed)
                 clock.sleep(until: min(deadline, now + maximumSleepS))
                 now = clock.now()
             }

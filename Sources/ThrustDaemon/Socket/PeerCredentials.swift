@@ -22,17 +22,40 @@ public struct PeerCredentials: Sendable, Equatable, CustomStringConvertible {
         if uid == 0 || uid == daemonUID { return true }
         guard let groupID else { return false }
         if gid == groupID { return true }
-        return Self.supplementaryGroups(pid: pid).contains(groupID)
+        // The peer's own supplementary groups when /proc shows them (not under ProtectProc=invisible),
+        // else the group database's member list.
+        if let groups = Self.supplementaryGroups(pid: pid) { return groups.contains(groupID) }
+        return Self.isListedMember(uid: uid, of: groupID)
     }
 
-    /// The `Groups:` line of /proc/PID/status (empty when unreadable).
-    static func supplementaryGroups(pid: Int32) -> [UInt32] {
+    /// Whether the user `uid` is listed as a member of group `groupID` in the group database.
+    static func isListedMember(uid: UInt32, of groupID: UInt32) -> Bool {
+        var user = passwd()
+        var userResult: UnsafeMutablePointer<passwd>?
+        var userBuffer = [CChar](repeating: 0, count: 16_384)
+        guard getpwuid_r(uid, &user, &userBuffer, userBuffer.count, &userResult) == 0, userResult != nil,
+              let namePointer = user.pw_name else { return false }
+        let name = String(cString: namePointer)
+        var group = group()
+        var groupResult: UnsafeMutablePointer<group>?
+        var groupBuffer = [CChar](repeating: 0, count: 65_536)
+        guard getgrgid_r(groupID, &group, &groupBuffer, groupBuffer.count, &groupResult) == 0, groupResult != nil,
+              var member = group.gr_mem else { return false }
+        while let entry = member.pointee {
+            if String(cString: entry) == name { return true }
+            member += 1
+        }
+        return false
+    }
+
+    /// The `Groups:` line of /proc/PID/status (nil when unreadable).
+    static func supplementaryGroups(pid: Int32) -> [UInt32]? {
         let fd = open("/proc/\(pid)/status", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return [] }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var bytes = [UInt8](repeating: 0, count: 8192)
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0 else { return [] }
+        guard count > 0 else { return nil }
         let text = String(decoding: bytes[0..<count], as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("Groups:") {
             return line.dropFirst(7).split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { UInt32($0) }
