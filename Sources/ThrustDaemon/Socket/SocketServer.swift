@@ -92,8 +92,11 @@ public final class SocketServer: Sendable {
         if chmod(path, mode_t(options.mode)) != 0 {
             logger.warning("\(path): chmod \(String(options.mode, radix: 8)) failed: \(errnoText(errno))")
         }
+        var info = stat()
+        let currentGroup: gid_t? = stat(path, &info) == 0 ? info.st_gid : nil
         if let gid = hub.groupID {
-            if chown(path, uid_t.max, gid) != 0 {
+            // Under systemd (Group=thrust) the socket already has its group; chown only if not.
+            if currentGroup != gid && chown(path, uid_t.max, gid) != 0 {
                 logger.warning("\(path): cannot give the socket to group \(options.groupName): \(errnoText(errno))")
             }
         } else {
