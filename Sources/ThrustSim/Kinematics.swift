@@ -96,15 +96,15 @@ struct TremorBank: Sendable {
     /// peak to peak. Angular tremor follows the hips: `radPerMetre` maps height tremor onto the
     /// pitch channel (bar roll k, belt 1/L); tilt and yaw get a few hundredths of a degree.
     static func random(_ rng: inout SimRandom, radPerMetre: Double) -> TremorBank {
-        let freqs = [rng.uniform(3, 3.8), rng.uniform(4.5, 6), rng.uniform(6, 8), rng.uniform(8, 10), rng.uniform(0.05, 0.25)]
+        let freqs = [rng.uniform(3, 3.4), rng.uniform(3.5, 4.3), rng.uniform(5, 7.5), rng.uniform(7.5, 10), rng.uniform(0.05, 0.25)]
         var omega = SIMD8<Double>.zero, phase = SIMD8<Double>.zero
         for (k, f) in freqs.enumerated() {
             omega[k] = 2 * Double.pi * f
             phase[k] = rng.uniform(0, 2 * Double.pi)
         }
-        // Height tremor: total amplitude 0.5–2 mm (skewed low), split ∝ f^-5 so most of it sits at
-        // 3–3.8 Hz and the accelerations stay modest (typically 0.2–0.5, at most ≈ 1 m/s² peak);
-        // drift ≤ 1.5 mm.
+        // Height tremor: total amplitude 0.5–2 mm (skewed low), split ∝ f^-5 so most of it sits in
+        // two close components at 3–4.3 Hz (they beat, like real narrow-band tremor) and the
+        // accelerations stay modest (typically 0.2–0.5, at most ≈ 1 m/s² peak); drift ≤ 1.5 mm.
         let total = 0.0005 + 0.0015 * pow(rng.unit(), 3)
         let raw = freqs.prefix(4).map { pow($0, -5) }
         let rawSum = raw.reduce(0, +)

@@ -128,3 +128,29 @@ func gyroIntegratesToOrientation(scenario: String) throws {
         #expect(highest <= 1.5 * standardGravity + 1e-6, "\(session.info.variant) seed \(session.info.seed): \(highest)")
     }
 }
+
+/// During lockout holds the hips tremble by ±0.5–2 mm plus a slow drift (≤ 1.5 mm), never still
+/// and never what a reader would call motion.
+@Test func tremorDuringHoldsIsSmall() throws {
+    var peaks: [Double] = [], speeds: [Double] = []
+    for seed in UInt64(1)...20 {
+        let shaking = try SimulatedSession(scenario: "barbell", seed: seed, options: idealOptions(rateHz: 100, tremor: true))
+        var withTremor = shaking.motion
+        var still = try SimulatedSession(scenario: "barbell", seed: seed, options: idealOptions(rateHz: 100)).motion
+        var peak = 0.0, speed = 0.0
+        for rep in shaking.truth.sets.flatMap(\.reps) where (rep.holdS ?? 0) > 1 {
+            for t in stride(from: rep.t + 0.1, to: rep.t + (rep.holdS ?? 0) - 0.1, by: 0.005) {
+                let b = withTremor.body(at: t - shaking.info.startS)
+                peak = max(peak, abs(b.position.z - still.body(at: t - shaking.info.startS).position.z))
+                speed = max(speed, norm(b.velocity))
+            }
+        }
+        if peak > 0 {
+            peaks.append(peak)
+            speeds.append(speed)
+        }
+    }
+    #expect(peaks.count >= 10)
+    #expect((peaks.min() ?? 0) > 0.0003 && (peaks.max() ?? 1) < 0.0036, "peaks \(peaks)")
+    #expect((speeds.max() ?? 1) < 0.05, "tremor speed \(speeds.max() ?? 0) m/s")
+}
