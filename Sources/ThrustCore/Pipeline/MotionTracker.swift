@@ -77,9 +77,6 @@ public struct MotionTracker: Sendable {
     // The current still period.
     var wasStill = false
     var restDetector: RestDetector
-    var debugKeepClosed = false
-    var debugSkipPauses = false
-    var debugClosed: [TracePoint] = []
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
     var couplingSamples = 0
@@ -437,10 +434,9 @@ public struct MotionTracker: Sendable {
             trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
         }
         // Every rest inside the segment, however short, is zero velocity too.
-        if !debugSkipPauses { pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm) }
+        pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm)
         let endHeight = trace[end].z
         // Strokes of the closed part only.
-        if debugKeepClosed { debugClosed = (0...end).map { trace[$0] } }
         extractor.extract(trace, count: end + 1) { stroke in
             strokes.append(stroke)
             learnCoupling(stroke)

@@ -16,7 +16,7 @@ import Darwin
 public struct RepSegmenter: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Smallest rise that counts as a rep, m (partials are counted and flagged).
-        public var minRepM = 0.05
+        public var minRepM = 0.04
         /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
         public var maxRepM = 0.40
         /// A first rise up to this size mirrored by a fall is a bottom-start rep outright; a larger

@@ -1,3 +1,6 @@
+// Investigation tools, not assertions: each test does nothing unless its environment variable
+// is set, e.g. `STROKES=mixed:3:10:60 swift test --filter dumpStrokes` prints the strokes the
+// tracker finds in mixed session 3 between 10 s and 60 s. Used to tune the core.
 import Foundation
 import Testing
 @testable import ThrustCore
@@ -34,7 +37,7 @@ import ThrustSim
         tracker.update(s)
         if tracker.isStill != was {
             was = tracker.isStill
-            if s.t >= t0 && s.t <= t1 { print(String(format: "  still %@ at %.2f", was ? "on " : "off", s.t)) }
+            if s.t >= t0 && s.t <= t1 { print(String(format: "  still %@ at %.2f cal %.2f %.2f %.2f scale %.3f %.3f %.3f rg %.3f", was ? "on " : "off", s.t, tracker.accelCal.offset.x, tracker.accelCal.offset.y, tracker.accelCal.offset.z, tracker.accelCal.scale.x, tracker.accelCal.scale.y, tracker.accelCal.scale.z, tracker.restGravity)) }
         }
         while !tracker.strokes.isEmpty {
             let st = tracker.strokes[0]
@@ -102,7 +105,7 @@ import ThrustSim
         let before = core.segmenter.strokes.count
         core.update(s) { e in
             if case .phase = e { return }
-            if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(150)) }
+            if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(150), "at", s.t) }
         }
         let seg = core.segmenter
         if seg.strokes.count != before || (seg.strokes.last.map { $0.offsetT > s.t - 0.001 } ?? false) {
@@ -114,27 +117,3 @@ import ThrustSim
     }
 }
 
-@Test func dumpClosed() throws {
-    guard let spec = ProcessInfo.processInfo.environment["CLOSED"] else { return }
-    let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
-    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
-    var tracker = MotionTracker()
-    tracker.debugKeepClosed = true
-
-    while let s = session.next() {
-        tracker.update(s)
-        if !tracker.debugClosed.isEmpty {
-            let c = tracker.debugClosed
-            tracker.debugClosed = []
-            guard let first = c.first, let last = c.last, last.t >= t0, first.t <= t1 else { continue }
-            print(String(format: "SEGMENT %.2f-%.2f", first.t, last.t))
-            var lastPrint = -1.0
-            for p in c where p.t - lastPrint >= 0.05 {
-                lastPrint = p.t
-                print(String(format: "  %.2f v %+.3f z %.3f q %d", p.t, p.v, p.z, p.quiet ? 1 : 0))
-            }
-        }
-
-    }
-}
