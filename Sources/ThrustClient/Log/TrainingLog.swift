@@ -26,6 +26,8 @@ public struct RunningMean: Sendable, Equatable {
 public struct RepStats: Sendable, Equatable {
     public var reps = 0
     public var partialReps = 0
+    /// Reps with at least one alert.
+    public var repsWithAlerts = 0
     public var depthCm = RunningMean()
     public var eccentricS = RunningMean()
     public var bottomS = RunningMean()
@@ -55,6 +57,7 @@ public struct RepStats: Sendable, Equatable {
         meanVelocityMps.add(rep.meanVelocityMps)
         if let peak = rep.peakVelocityMps, peak.isFinite { peakVelocityMps = max(peakVelocityMps ?? peak, peak) }
         if !rep.alerts.isEmpty {
+            repsWithAlerts += 1
             for (index, kind) in AlertKind.allCases.enumerated() where rep.alerts.contains(kind) {
                 alertCounts[index] += 1
             }
@@ -64,6 +67,7 @@ public struct RepStats: Sendable, Equatable {
     public mutating func add(_ other: RepStats) {
         reps += other.reps
         partialReps += other.partialReps
+        repsWithAlerts += other.repsWithAlerts
         depthCm.add(other.depthCm)
         eccentricS.add(other.eccentricS)
         bottomS.add(other.bottomS)
@@ -77,7 +81,7 @@ public struct RepStats: Sendable, Equatable {
         for index in alertCounts.indices { alertCounts[index] += other.alertCounts[index] }
     }
 
-    /// Reps with at least one alert are counted once per kind.
+    /// Alerts: a rep that broke two limits counts twice.
     public var alerts: Int { alertCounts.reduce(0, +) }
 
     /// `(kind, reps)` for the kinds that occurred, in SPEC order.

@@ -273,6 +273,7 @@ public struct LogFormatter {
         extra(&object)
         object.int("reps", stats.reps)
         object.int("partial_reps", stats.partialReps)
+        object.int("reps_with_alerts", stats.repsWithAlerts)
         object.number("mean_depth_cm", stats.depthCm.mean, decimals: JSONDecimals.cm)
         object.number("mean_eccentric_s", stats.eccentricS.mean, decimals: JSONDecimals.seconds)
         object.number("mean_bottom_s", stats.bottomS.mean, decimals: JSONDecimals.seconds)

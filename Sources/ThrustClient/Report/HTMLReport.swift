@@ -36,6 +36,8 @@ public struct HTMLReport {
     static let orange = "#e65100"
     static let purple = "#6a1b9a"
     static let grey = "#757575"
+    /// Frequency warnings shown before the rest are folded into a <details>.
+    static let warningsShown = 4
 
     public init(log: TrainingLog, calendar: LocalCalendar, range: TimeRange, detailedSessions: Int = 7,
                 generatedAt: Double) {
@@ -67,7 +69,7 @@ public struct HTMLReport {
             }
             let older = log.sessions.count - max(detailedSessions, 0)
             if older > 0 {
-                html += "<p class=\"meta\">\(older) older session\(older == 1 ? "" : "s") appear in the trend "
+                html += "<p class=\"meta\">\(older) older session\(older == 1 ? " appears" : "s appear") in the trend "
                     + "charts only (thrust report --sessions N shows more).</p>\n"
             }
         }
@@ -110,7 +112,7 @@ public struct HTMLReport {
         var html = "<section id=\"summary\">\n<div class=\"cards\">"
         let cards: [(String, String)] = [
             ("sessions", String(log.sessions.count)), ("sets", String(log.setCount)), ("reps", String(stats.reps)),
-            ("reps with alerts", String(stats.alerts)), ("mean depth", fmt(stats.depthCm.mean, 1) + " cm"),
+            ("reps with alerts", String(stats.repsWithAlerts)), ("mean depth", fmt(stats.depthCm.mean, 1) + " cm"),
             ("mean concentric velocity", fmt(stats.meanVelocityMps.mean, 2) + " m/s"),
         ]
         for (label, value) in cards {
@@ -151,8 +153,17 @@ public struct HTMLReport {
             html += "<p class=\"ok\">No more than \(limits.maxSessionsPerWeek) sessions in any 7 days, and a rest "
                 + "day between sessions.</p>\n"
         }
-        for warning in warnings {
+        // Newest first; the first few in full, a busy year's worth folded away.
+        let warnings = Array(warnings.reversed())
+        for warning in warnings.prefix(Self.warningsShown) {
             html += "<p class=\"warn\">\(htmlEscaped(warning.message))</p>\n"
+        }
+        if warnings.count > Self.warningsShown {
+            html += "<details><summary>\(warnings.count - Self.warningsShown) more warnings</summary>\n"
+            for warning in warnings.dropFirst(Self.warningsShown) {
+                html += "<p class=\"warn\">\(htmlEscaped(warning.message))</p>\n"
+            }
+            html += "</details>\n"
         }
         html += "</section>\n"
         return html
@@ -211,7 +222,7 @@ public struct HTMLReport {
         html += "<h2>Session \(session.number) · \(htmlEscaped(FrequencyAdvice.dayText(session.day))) "
             + "\(calendar.clockText(session.start))–\(calendar.clockText(session.end))</h2>\n"
         html += "<p class=\"meta\">\(session.sets.count) set\(session.sets.count == 1 ? "" : "s") · "
-            + "\(session.stats.reps) reps · \(session.stats.alerts) reps with alerts"
+            + "\(session.stats.reps) reps · \(session.stats.repsWithAlerts) with alerts"
             + (session.sets.first?.profile.map { " · profile " + htmlEscaped($0) } ?? "")
             + (session.sets.first?.mount.map { " · " + htmlEscaped($0) + " mount" } ?? "") + "</p>\n"
         html += setTable(session)
@@ -255,13 +266,14 @@ public struct HTMLReport {
     /// Set separators and rep numbers along x.
     func markSets(_ chart: inout SVGChart, reps: [(set: LoggedSet, rep: LoggedRep)]) {
         var previous: Int?
-        let labelEvery = reps.count > 60 ? 5 : 1
+        // Two-digit numbers need about 14 units; narrower slots label rep 1 and every 5th.
+        let labelAll = chart.slotWidth >= 14
         for (index, entry) in reps.enumerated() {
             if entry.set.number != previous {
                 chart.separator(before: index, label: "set \(entry.set.number)")
                 previous = entry.set.number
             }
-            if entry.rep.rep % labelEvery == 0 || labelEvery == 1 { chart.xLabel(index, String(entry.rep.rep)) }
+            if labelAll || entry.rep.rep == 1 || entry.rep.rep % 5 == 0 { chart.xLabel(index, String(entry.rep.rep)) }
         }
     }
 
@@ -332,7 +344,7 @@ public struct HTMLReport {
     func velocityChart(_ session: TrainingSession, reps: [(set: LoggedSet, rep: LoggedRep)], id: String) -> String {
         let values = reps.flatMap { [$0.rep.meanVelocityMps, $0.rep.peakVelocityMps].compactMap { $0 } }
         let axis = ValueAxis(values: values, minimumSpan: 0.3)
-        var chart = SVGChart(id: id, kind: "velocity", title: "Concentric velocity (mean ●, peak ○) and velocity loss per set",
+        var chart = SVGChart(id: id, kind: "velocity", title: "Concentric velocity: mean ●, peak ○, loss per set",
                              slots: reps.count, axis: axis, unit: "m/s")
         markSets(&chart, reps: reps)
         var start = 0
@@ -365,9 +377,11 @@ public struct HTMLReport {
     // MARK: Helpers
 
     func wrap(_ svg: String, slots: Int) -> String {
-        // Narrow screens scroll sideways through long sessions instead of squeezing bars to nothing.
-        let minimumWidth = min(max(320, slots * 7), 2400)
-        return "<div class=\"chart-wrap\"><div style=\"min-width:\(minimumWidth)px\">" + svg + "</div></div>\n"
+        // Few slots: the chart takes the page width. Many: it keeps about 10 px a slot and the
+        // box scrolls sideways, so bars and labels stay legible on a phone.
+        guard slots > SVGChart.scrollAboveSlots else { return "<div class=\"chart-wrap\">" + svg + "</div>\n" }
+        let width = 56 + slots * 10
+        return "<div class=\"chart-wrap\"><div style=\"min-width:\(width)px\">" + svg + "</div></div>\n"
     }
 
     func alertNames(_ rep: LoggedRep) -> String {

@@ -86,10 +86,14 @@ public struct SVGChart {
     let bottom = 34.0
     private var body = ""
 
-    /// `slots` positions along x; a plot `height` tall; width grows with the slots (≥ 12 px each)
-    /// so long sessions stay legible when zoomed.
+    /// Slots wider than this many make the chart scroll sideways instead of shrinking on a phone.
+    public static let scrollAboveSlots = 36
+
+    /// `slots` positions along x; a plot `height` tall. The width (in viewBox units, about CSS
+    /// pixels) is a phone's width for few slots and grows by 10 per slot beyond that, so text
+    /// keeps its size and long sessions scroll.
     public init(id: String, kind: String, title: String, slots: Int, axis: ValueAxis, unit: String,
-                height: Double = 220, minimumWidth: Double = 640) {
+                height: Double = 220, minimumWidth: Double = 420) {
         self.id = id
         self.kind = kind
         self.title = title
@@ -97,7 +101,7 @@ public struct SVGChart {
         self.axis = axis
         self.unit = unit
         self.height = height
-        width = max(minimumWidth, 56 + Double(max(slots, 1)) * 12)
+        width = max(minimumWidth, 56 + Double(max(slots, 1)) * 10)
     }
 
     var plotWidth: Double { width - left - right }
@@ -139,7 +143,7 @@ public struct SVGChart {
                              outline: String? = nil, title: String) {
         let base = y(max(axis.low, min(0, axis.high)))
         let top = y(value)
-        let barWidth = slotWidth * share
+        let barWidth = min(slotWidth * share, 48 * share)  // one wide slot stays a bar, not a block
         let xStart = x(index) - barWidth / 2 + offset * slotWidth
         body += "<rect x=\"\(svgNumber(xStart))\" y=\"\(svgNumber(min(top, base)))\" width=\"\(svgNumber(max(barWidth, 1)))\" "
             + "height=\"\(svgNumber(max(abs(base - top), 0.5)))\" fill=\"\(color)\""

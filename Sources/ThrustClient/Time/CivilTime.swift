@@ -76,14 +76,18 @@ public enum CivilTime {
         var fraction = 0.0
         if index < count, bytes[index] == UInt8(ascii: ".") {
             index += 1
-            var scale = 0.1
+            var digitsValue = 0
+            var divisor = 1.0
             let start = index
-            while index < count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-                fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
-                scale *= 0.1
+            while index < count, bytes[index] >= 0x30, bytes[index] <= 0x39 {  // 0…9
+                if index - start < 9 {
+                    digitsValue = digitsValue * 10 + Int(bytes[index] - 0x30)
+                    divisor *= 10
+                }
                 index += 1
             }
             guard index > start else { return nil }
+            fraction = Double(digitsValue) / divisor
         }
         guard index < count else { return nil }
         var offsetSeconds = 0

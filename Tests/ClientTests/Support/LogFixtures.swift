@@ -1,0 +1,138 @@
+import Foundation
+import ThrustClient
+import ThrustCore
+
+/// Writes rep-log fixtures (SPEC §7): daily `YYYY-MM-DD.jsonl` files of event lines with `time`
+/// and `seq`, encoded by the same `CoreEvent.jsonLine` the daemon uses.
+final class LogFixture {
+    let directory: String
+    private var seq = 0
+    /// Lines per file name, in the order written.
+    private var files: [String: String] = [:]
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Appends `event` logged at `time` (seconds since 1970 UTC) to that UTC day's file.
+    func log(_ event: CoreEvent, at time: Double) {
+        seq += 1
+        let extra = "\"time\":" + JSONText.quoted(CivilTime.rfc3339(time)) + ",\"seq\":\(seq)"
+        append(event.jsonLine(extraFields: extra), at: time)
+    }
+
+    /// Appends a raw line (torn, unknown, …) to the file of `time`'s UTC day.
+    func raw(_ line: String, at time: Double) {
+        append(line, at: time)
+    }
+
+    /// Creates an empty file for that UTC day (an "empty day").
+    func emptyDay(_ date: String) {
+        files[date + ".jsonl", default: ""] += ""
+    }
+
+    private func append(_ line: String, at time: Double) {
+        let name = CivilTime.dateText(ofDay: Int((time / 86_400).rounded(.down))) + ".jsonl"
+        files[name, default: ""] += line + "\n"
+    }
+
+    /// Logs a whole set: SET_START, then per rep (ALERTs then REP), then SET_END. Reps are
+    /// `repSpacingS` apart starting `repSpacingS` after `start`. Returns the time of SET_END.
+    @discardableResult
+    func set(_ number: Int, at start: Double, reps: Int, repSpacingS: Double = 4,
+             depthCm: (Int) -> Double = { 15.5 + Double($0 % 4) },
+             eccentricS: Double = 1.3, concentricS: Double = 1.1, holdS: Double? = 2.2,
+             velocity: (Int) -> Double = { 0.45 - 0.01 * Double($0) },
+             alerts: (Int) -> [AlertKind] = { _ in [] }, end: Bool = true) -> Double {
+        log(.setStart(set: number, t: start), at: start)
+        for rep in 1...max(reps, 1) where reps > 0 {
+            let time = start + Double(rep) * repSpacingS
+            var set = AlertSet()
+            for kind in alerts(rep) {
+                set.insert(kind)
+                log(.alert(Alert(set: number, rep: rep, kind: kind, value: 1, limit: 2, t: time)), at: time)
+            }
+            log(.rep(RepReport(set: number, rep: rep, t: time, depthCm: depthCm(rep), eccentricS: eccentricS,
+                               bottomS: 0.3, concentricS: concentricS, holdS: holdS, lockoutCm: 0.2 * Double(rep % 3),
+                               torsoDeg: nil, tiltDeg: 1.1, peakVelocityMps: velocity(rep) * 1.8,
+                               meanVelocityMps: velocity(rep), partial: false, alerts: set)), at: time)
+        }
+        let endTime = start + Double(reps) * repSpacingS + 5
+        if end {
+            log(.setEnd(SetSummary(set: number, t: endTime, reps: reps)), at: endTime)
+        }
+        return endTime
+    }
+
+    /// Writes every file (replacing earlier contents).
+    func write() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for (name, text) in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
+        }
+    }
+
+    /// A year of training: sessions on two of every three days at 18:00 UTC, 20 sets of 20 reps
+    /// (≈ 97 000 reps). Returns the number of reps written.
+    static func year(in directory: String, startDay: Int = CivilTime.daysFromCivil(year: 2024, month: 1, day: 1))
+        throws -> Int {
+        var text = ""
+        var seq = 0
+        var reps = 0
+        var line = ""
+        for dayOffset in 0..<365 {
+            let day = startDay + dayOffset
+            text.removeAll(keepingCapacity: true)
+            if dayOffset % 3 != 2 {
+                var time = Double(day) * 86_400 + 18 * 3600
+                for set in 1...20 {
+                    func emit(_ event: CoreEvent) {
+                        seq += 1
+                        line.removeAll(keepingCapacity: true)
+                        event.appendJSON(to: &line, extraFields: "\"time\":\"" + CivilTime.rfc3339(time) + "\",\"seq\":\(seq)")
+                        text += line
+                        text += "\n"
+                    }
+                    emit(.setStart(set: set, t: time))
+                    for rep in 1...20 {
+                        time += 3.5
+                        let kinds: AlertSet = rep % 7 == 0 ? AlertSet(.tempoFast) : []
+                        if !kinds.isEmpty {
+                            emit(.alert(Alert(set: set, rep: rep, kind: .tempoFast, value: 0.8, limit: 1, t: time)))
+                        }
+                        emit(.rep(RepReport(set: set, rep: rep, t: time, depthCm: 14 + Double(rep % 7), eccentricS: 1.234,
+                                            bottomS: 0.25, concentricS: 1.05, holdS: 2.125, lockoutCm: 0.31,
+                                            torsoDeg: nil, tiltDeg: 0.8, peakVelocityMps: 0.812,
+                                            meanVelocityMps: 0.5 - Double(rep) * 0.01, partial: false, alerts: kinds)))
+                        reps += 1
+                    }
+                    time += 5
+                    emit(.setEnd(SetSummary(set: set, t: time, reps: 20, meanDepthCm: 17, velocityLossPct: 20, alerts: 2)))
+                    time += 120
+                }
+            }
+            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + CivilTime.dateText(ofDay: day) + ".jsonl"))
+        }
+        return reps
+    }
+}
+
+/// A temporary directory for one test, removed afterwards.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("thrust-client-" + UUID().uuidString).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `text` to `name` and returns the full path.
+    @discardableResult
+    func file(_ name: String, _ text: String) throws -> String {
+        let filePath = path + "/" + name
+        try Data(text.utf8).write(to: URL(fileURLWithPath: filePath))
+        return filePath
+    }
+}
