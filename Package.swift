@@ -49,15 +49,15 @@ let package = Package(
         // Real-kernel test helper: writes simulated samples into i2c-stub's registers.
         .executableTarget(name: "stub-feeder", dependencies: ["CI2C"]),
 
-        .testTarget(name: "ThrustCoreTests", dependencies: ["ThrustCore", "ThrustSim"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ThrustCoreTests", dependencies: ["ThrustCore", "ThrustSim"]),
         .testTarget(name: "ThrustSimTests", dependencies: ["ThrustCore", "ThrustSim"]),
         .testTarget(name: "ThrustCaptureTests", dependencies: ["ThrustCore", "ThrustCapture"]),
         .testTarget(name: "ThrustHardwareTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
         // Accuracy on simulated sessions, scored like ../shared/eval/score.py.
         .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim"]),
         // Runs the real binaries.
-        .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"]),
+        // Replay fixtures (captures and their expected events) are read from the source tree.
+        .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"], exclude: ["Fixtures"]),
         // The client: log fixtures, fake daemon socket, real thrust/thrustd binaries, headless chromium.
         .testTarget(name: "ClientTests", dependencies: ["ThrustClient", "ThrustCore", "ThrustCapture"]),
         // The daemon's services (sampling thread, rep log, socket, buzzer, config, sd_notify),

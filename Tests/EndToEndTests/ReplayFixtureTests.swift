@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+/// Replay fixtures: captures made by `thrust simulate` (with their truth files), and the events
+/// `thrust analyze --json` gives on them, checked line for line through the real binary.
+///
+/// When the core changes on purpose, regenerate the expected files and explain the change in
+/// the commit:
+///
+///     THRUST_UPDATE_FIXTURES=1 swift test --filter ReplayFixtureTests
+@Suite struct ReplayFixtureTests {
+    static let fixtures = ["quick-bar-100hz", "barbell-bar-50hz", "banded-belt-25hz"]
+
+    static var directory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    }
+
+    @Test(arguments: fixtures)
+    func analyzeGivesTheExpectedEvents(name: String) throws {
+        let capture = Self.directory.appendingPathComponent("\(name).csv").path
+        let expectedURL = Self.directory.appendingPathComponent("\(name).events.jsonl")
+        let result = try runBinary("thrust", ["analyze", capture, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        if ProcessInfo.processInfo.environment["THRUST_UPDATE_FIXTURES"] != nil {
+            try result.stdout.write(to: expectedURL, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: expectedURL, encoding: .utf8)
+        let got = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        if let index = zip(got, want).firstIndex(where: { $0 != $1 }) ?? (got.count != want.count ? min(got.count, want.count) : nil) {
+            let line = index + 1
+            Issue.record("""
+                \(name): events differ from \(expectedURL.lastPathComponent) at line \(line)
+                  expected: \(index < want.count ? String(want[index]) : "<end>")
+                  got:      \(index < got.count ? String(got[index]) : "<end>")
+                (if the change is intended: THRUST_UPDATE_FIXTURES=1 swift test --filter ReplayFixtureTests)
+                """)
+        }
+    }
+
+    /// The fixtures' expected events count the truth's reps (what they were made to show).
+    @Test(arguments: fixtures)
+    func expectedEventsAreDeterministic(name: String) throws {
+        let capture = Self.directory.appendingPathComponent("\(name).csv").path
+        let first = try runBinary("thrust", ["analyze", capture, "--json"])
+        let second = try runBinary("thrust", ["analyze", capture, "--json"])
+        #expect(first.stdout == second.stdout)
+        #expect(first.stdout.contains("\"class\":\"REP\""))
+    }
+}
