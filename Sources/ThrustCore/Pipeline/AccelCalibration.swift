@@ -44,9 +44,12 @@ public struct AccelCalibration: Sendable {
 
     public var scale: SIMD3<Double> { 1 + scaleError }
 
+    /// 1 / (1 + e), kept so the per-sample correction multiplies.
+    public private(set) var inverseScale = SIMD3<Double>(repeating: 1)
+
     @inlinable
     public func apply(_ raw: SIMD3<Double>) -> SIMD3<Double> {
-        (raw - offset) / (1 + scaleError)
+        (raw - offset) * inverseScale
     }
 
     /// The basis φ(u), lanes 0–5.
@@ -108,6 +111,7 @@ public struct AccelCalibration: Sendable {
         let old = theta
         offset = simdClamp(SIMD3(x[0], x[1], x[2]), -Self.offsetLimit, Self.offsetLimit)
         scaleError = simdClamp(SIMD3(x[3], x[4], x[5]), -Self.scaleLimit, Self.scaleLimit)
+        inverseScale = 1 / (1 + scaleError)
         return theta - old
     }
 }

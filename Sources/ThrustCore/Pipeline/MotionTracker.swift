@@ -174,6 +174,7 @@ public struct MotionTracker: Sendable {
         }
 
         let verticalAccel = dot(up, accel) - restGravity
+        let rawVertical = dot(up, sample.accel) - settings.gravity
         let phi = accelCal.basis(up)
         if dt > 0 {
             let v0 = velocity
@@ -182,14 +183,13 @@ public struct MotionTracker: Sendable {
             leakIntegral += (0.5 * (phi + lastPhi) - anchorPhi) * dt
             // The rest detector integrates the raw reading against plain g: its input must not
             // jump when the calibration or rest gravity is updated (it only needs straight lines).
-            let rawVertical = dot(up, sample.accel) - settings.gravity
             let dv = 0.5 * (rawVertical + lastRawVertical) * dt
             detectorHeight += (detectorVelocity + 0.5 * dv) * dt
             detectorVelocity += dv
             turn += length(gyro) * dt
         }
         lastPhi = phi
-        lastRawVertical = dot(up, sample.accel) - settings.gravity
+        lastRawVertical = rawVertical
         lastVerticalAccel = verticalAccel
         lastT = t
 
