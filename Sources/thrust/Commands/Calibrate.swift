@@ -62,6 +62,7 @@ struct Calibrate: AsyncParsableCommand {
         ClientSignals.install()
         if !json { ClientConsole.out("Waiting for thrustd (up to \(JSONText.fixed(timeout, decimals: 0)) s)…\n") }
         let outcome: Calibration.Outcome
+        var shownState: String?
         do {
             outcome = try Calibration.run(connection, target: what, timeoutS: timeout, onEvent: { event in
                 if json {
@@ -69,8 +70,9 @@ struct Calibrate: AsyncParsableCommand {
                 } else if event.eventClass == "SENSOR" {
                     ClientConsole.out("  sensor: \(event.string("state") ?? "?")"
                                       + (event.string("detail").map { " (\($0))" } ?? "") + "\n")
-                } else if event.eventClass == "STATUS", let state = event.string("state") {
+                } else if event.eventClass == "STATUS", let state = event.string("state"), state != shownState {
                     ClientConsole.out("  state: \(state)\n")
+                    shownState = state
                 }
             }, shouldStop: { ClientSignals.stopRequested })
         } catch {

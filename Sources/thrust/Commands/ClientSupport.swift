@@ -82,6 +82,11 @@ enum ClientConsole {
         _ = write(2, line + "\n")
     }
 
+    /// Writes `text` to standard error as it is (no newline).
+    static func errorRaw(_ text: String) {
+        _ = write(2, text)
+    }
+
     static func warning(_ line: String) {
         error("thrust: warning: " + line)
     }

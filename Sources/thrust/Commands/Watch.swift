@@ -20,7 +20,8 @@ struct Watch: AsyncParsableCommand {
 
             When the daemon is not running yet, or stops or restarts, watch waits and reconnects \
             (every 0.5 s; a note goes to standard error, or on the screen). --no-reconnect exits \
-            instead. --bell rings the terminal bell on every alert.
+            instead. --bell rings the terminal bell on every alert (on standard error unless \
+            the screen view is shown, so JSON and plain output stay clean).
 
             Exit status: 0 stopped by Ctrl-C, SIGTERM or --seconds; 1 the output could not be \
             written; 3 no daemon or the connection was lost (with --no-reconnect); 64 bad usage.
@@ -79,6 +80,10 @@ struct Watch: AsyncParsableCommand {
         func redraw() throws {
             if mode == .screen { try emit(WatchScreen.clear + WatchScreen.screen(state, style: style)) }
         }
+        // The bell goes where it cannot corrupt the output: the screen, else standard error.
+        func ring() throws {
+            if mode == .screen { try emit("\u{07}") } else { ClientConsole.errorRaw("\u{07}") }
+        }
         func note(_ text: String) throws {
             state.connectionNote = text
             if mode == .screen { try redraw() } else { ClientConsole.error("thrust: " + text) }
@@ -110,12 +115,12 @@ struct Watch: AsyncParsableCommand {
                     guard let line = try connection.readLine(timeoutS: 0.25) else { continue }
                     if mode == .json {
                         try emit(line + "\n")
-                        if bell && line.contains("\"class\":\"ALERT\"") { try emit("\u{07}") }
+                        if bell && line.contains("\"class\":\"ALERT\"") { try ring() }
                         continue
                     }
                     guard let event = EventObject(line: line) else { continue }
                     state.apply(event)
-                    if bell && event.eventClass == "ALERT" { try emit("\u{07}") }
+                    if bell && event.eventClass == "ALERT" { try ring() }
                     if mode == .plain {
                         if let text = WatchScreen.plainLine(event, state: state) { try emit(text + "\n") }
                     } else if event.eventClass != "SAMPLE" {
