@@ -84,6 +84,9 @@ public struct RepSegmenter: Sendable {
     var lockoutReference: Double?
     /// Posture angle at each lockout of the set (rad), and turn per metre of its strokes (rad/m).
     var lockoutAngles: FixedRing<Double>
+    /// The set's turn per metre and median lockout posture, when reliable (rad/m, rad).
+    var liveCoupling: Double?
+    var liveAngleReference: Double?
     /// Bar tilt at each lockout of the set, degrees.
     var lockoutTilts: FixedRing<Double>
     var couplings: FixedRing<Double>
@@ -386,6 +389,9 @@ public struct RepSegmenter: Sendable {
                 reference = 0
             }
             lockoutAngles.append(angle)
+            // For the live over-extension check (per sample: no medians there).
+            liveCoupling = reliableCoupling()
+            liveAngleReference = median(lockoutAngles)
         }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
@@ -417,6 +423,8 @@ public struct RepSegmenter: Sendable {
         repCount = 0
         lockoutHeights.removeAll()
         lockoutAngles.removeAll()
+        liveCoupling = nil
+        liveAngleReference = nil
         lockoutTilts.removeAll()
         couplings.removeAll()
         lockoutReference = nil
@@ -576,8 +584,13 @@ public struct RepSegmenter: Sendable {
             switch core.mount {
             case .bar:
                 if let limit = limits.overextensionCm, let ref = lockoutReference, let top = lastTopZ {
-                    // Chained height of the last lockout plus the live height change since it.
-                    let value = (chainTop + height - top - ref) * 100
+                    // From the posture when it tracks the hips; else the chained height of the
+                    // last lockout plus the live height change since it.
+                    var value = (chainTop + height - top - ref) * 100
+                    if let kappa = liveCoupling, let angleRef = liveAngleReference,
+                       let angle = postureAngle(up, calibration: calibration) {
+                        value = wrapped(angle - angleRef) / kappa * 100
+                    }
                     if value > limit + 1.0 { raiseLive(.overextension, value: value, limit: limit, t: t, emit: emit) }
                 }
             case .belt:
