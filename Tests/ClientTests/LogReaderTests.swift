@@ -201,6 +201,11 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
         let autumn = CivilTime.daysFromCivil(year: 2024, month: 10, day: 27)
         #expect(berlin.startOfDay(autumn) == utc(2024, 10, 26, 22))
         #expect(berlin.startOfDay(autumn + 1) == utc(2024, 10, 27, 23))
+        // Where clocks jump from 00:00 to 01:00 (Chile, 2024-09-08), the day starts at 01:00.
+        let santiago = try calendar("America/Santiago")
+        let jump = CivilTime.daysFromCivil(year: 2024, month: 9, day: 8)
+        #expect(santiago.startOfDay(jump) == utc(2024, 9, 8, 4))
+        #expect(santiago.clockText(santiago.startOfDay(jump)) == "01:00")
         // A date in --since is local midnight, in --until the end of that local day.
         let range = try TimeSpec.range(since: "2024-03-31", until: "2024-03-31", now: 0, calendar: berlin)
         #expect(range == TimeRange(since: utc(2024, 3, 30, 23), until: utc(2024, 3, 31, 22)))

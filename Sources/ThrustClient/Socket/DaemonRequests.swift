@@ -51,7 +51,8 @@ public struct DaemonStatusReport: Sendable {
             ("profile", "profile", ""), ("state", "state", ""), ("clients", "clients", ""),
         ]
         for field in known {
-            rows.append((field.label, (status[field.key]?.displayText ?? "-") + (status[field.key] == nil ? "" : field.suffix)))
+            let value = status[field.key] ?? .null
+            rows.append((field.label, value == .null ? "-" : value.displayText + field.suffix))
         }
         var log = logDir
         if let health = status.string("log") { log += " (" + health + ")" }
@@ -244,8 +245,7 @@ public enum Recording {
                     }
                     continue
                 }
-                guard line.hasPrefix("{\"class\":\"SAMPLE\"") || line.contains("\"SAMPLE\""),
-                      let event = EventObject(line: line), event.eventClass == "SAMPLE",
+                guard let event = EventObject(line: line), event.eventClass == "SAMPLE",
                       let sample = sample(event) else { continue }
                 lastArrival = MonotonicClock.seconds()
                 let start = firstT ?? sample.t
