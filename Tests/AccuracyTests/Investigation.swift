@@ -78,7 +78,7 @@ import ThrustSim
             last = s.t
             let d = tracker.stillness
             let bias = tracker.gyroBias ?? .zero
-            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.meanGyro - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor))
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.gyro2 - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor))
         }
     }
 }

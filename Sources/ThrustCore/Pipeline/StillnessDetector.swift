@@ -47,8 +47,6 @@ public struct StillnessDetector: Sendable {
 
     /// Low-passed specific force, m/s² (tremor removed).
     public var meanAccel: SIMD3<Double> { accel2 }
-    /// Low-passed angular rate, rad/s (bias not removed).
-    public var meanGyro: SIMD3<Double> { gyro2 }
 
     /// - Parameters: `gyroBias` when known (else nil: the mean test is skipped), `gravity` m/s².
     public mutating func update(t: Double, dt: Double, accel: SIMD3<Double>, gyro: SIMD3<Double>,
