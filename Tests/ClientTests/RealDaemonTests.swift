@@ -6,6 +6,9 @@ import ThrustCore
 
 /// The client commands against the real `thrustd` (replaying a simulated capture, or its built-in
 /// simulated lifter), so the two programs are checked against each other, not just against the SPEC.
+/// The replay test covers watch (JSON and plain, across a daemon restart), status, record, log and
+/// report; the simulator test covers record and calibrate (the simulated lifter rests, so the
+/// daemon can calibrate).
 @Suite(.serialized) struct RealDaemonTests {
     /// A short simulated session (about 40 s, one set) written with `thrust simulate`.
     static func capture(in dir: TemporaryDirectory) throws -> String {
@@ -24,6 +27,7 @@ import ThrustCore
         let capture = try Self.capture(in: dir)
         let state = dir.path + "/state", runtime = dir.path + "/run"
         let socket = runtime + "/thrustd.sock"
+        let recorded = dir.path + "/recorded.csv"
 
         // Watchers start before the daemon: they wait for it, and follow it through a restart.
         let json = try RunningProcess("thrust", ["watch", "--json", "--runtime-dir", runtime, "--seconds", "60"])
@@ -37,6 +41,8 @@ import ThrustCore
                 let status = try runBinary("thrust", ["status", "--runtime-dir", runtime, "--state-dir", state, "--json"])
                 #expect(status.status == 0, "\(status.stderr)")
                 statusSeen = EventObject(line: status.stdoutLines.first ?? "")
+                let record = try runBinary("thrust", ["record", "--seconds", "1", "--out", recorded, "--runtime-dir", runtime])
+                #expect(record.status == 0, "\(record.stderr)")
             }
             let exit = daemon.wait(timeoutS: 60)
             #expect(exit.status == 0, "thrustd: \(exit.stderr.suffix(1000))")
@@ -77,6 +83,23 @@ import ThrustCore
         #expect(streamedReps.allSatisfy { loggedSeqs.contains($0.int("seq") ?? -1) })
         // Two replays of one capture: the same reps twice.
         #expect(loggedReps.count == 2 * (loggedReps.count / 2))
+
+        // `record` wrote a second of the replayed capture: the same rows (to the SAMPLE line's decimals).
+        var original: [Int64: Sample] = [:]
+        var source = try CaptureReader(path: capture)
+        while let sample = try source.next() { original[Int64((sample.t * 1e6).rounded())] = sample }
+        var copy = try CaptureReader(path: recorded)
+        var copied: [Sample] = []
+        while let sample = try copy.next() { copied.append(sample) }
+        let rate = try #require(copy.metadata.rateHz)
+        #expect(Double(copied.count) > rate * 0.9 && Double(copied.count) < rate * 1.1)
+        #expect(copied.allSatisfy { sample in
+            guard let row = original[Int64((sample.t * 1e6).rounded())] else { return false }
+            func largest(_ difference: SIMD3<Double>) -> Double {
+                max(abs(difference.x), abs(difference.y), abs(difference.z))
+            }
+            return largest(row.accel - sample.accel) < 1e-3 && largest(row.gyro - sample.gyro) < 1e-4
+        })
 
         let report = try runBinary("thrust", ["report", "--state-dir", state, "--out", dir.path + "/r.html"])
         #expect(report.status == 0, "\(report.stderr)")
