@@ -44,6 +44,8 @@ public struct RepSegmenter: Sendable {
         public var minCouplingRadPerM = 0.5
         /// … and agreeing within this fraction (median absolute deviation).
         public var couplingSpread = 0.25
+        /// The lockout posture is compared with this many previous lockouts.
+        public var angleReferenceReps = 4
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         public init() {}
@@ -384,14 +386,16 @@ public struct RepSegmenter: Sendable {
             learnCoupling(d, calibration: calibration)
             learnCoupling(u, calibration: calibration)
             if let kappa = reliableCoupling() {
-                let anglesReference = median(lockoutAngles) ?? angle
+                // The set's usual lockout, over its last few reps only: a bar can also roll
+                // slowly on the hips, which the angle would read as height.
+                let anglesReference = median(lockoutAngles, last: settings.angleReferenceReps) ?? angle
                 lockoutHeight = wrapped(angle - anglesReference) / kappa
                 reference = 0
             }
             lockoutAngles.append(angle)
             // For the live over-extension check (per sample: no medians there).
             liveCoupling = reliableCoupling()
-            liveAngleReference = median(lockoutAngles)
+            liveAngleReference = median(lockoutAngles, last: settings.angleReferenceReps)
         }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
@@ -689,10 +693,11 @@ public struct RepSegmenter: Sendable {
         median(restTilts) ?? 0
     }
 
-    func median(_ ring: FixedRing<Double>) -> Double? {
-        let n = ring.count
+    func median(_ ring: FixedRing<Double>, last: Int? = nil) -> Double? {
+        let skip = last.map { max(ring.count - $0, 0) } ?? 0
+        let n = ring.count - skip
         guard n > 0 else { return nil }
-        var values = scratchCopy(ring)
+        var values = scratchCopy(ring, skip: skip)
         values.withUnsafeMutableBufferPointer { buf in
             // Insertion sort: n ≤ 64, once per rep.
             for i in 1..<max(n, 1) {
@@ -708,9 +713,9 @@ public struct RepSegmenter: Sendable {
         return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
     }
 
-    func scratchCopy(_ ring: FixedRing<Double>) -> [Double] {
+    func scratchCopy(_ ring: FixedRing<Double>, skip: Int = 0) -> [Double] {
         var values = scratch
-        for i in 0..<ring.count { values[i] = ring[i] }
+        for i in skip..<ring.count { values[i - skip] = ring[i] }
         return values
     }
 
