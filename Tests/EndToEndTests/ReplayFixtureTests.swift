@@ -28,7 +28,9 @@ import Testing
         let expected = try String(contentsOf: expectedURL, encoding: .utf8)
         let got = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         let want = expected.split(separator: "\n", omittingEmptySubsequences: false)
-        if let index = zip(got, want).firstIndex(where: { $0 != $1 }) ?? (got.count != want.count ? min(got.count, want.count) : nil) {
+        let common = min(got.count, want.count)
+        let firstDifference = (0..<common).first { got[$0] != want[$0] } ?? (got.count != want.count ? common : nil)
+        if let index = firstDifference {
             let line = index + 1
             Issue.record("""
                 \(name): events differ from \(expectedURL.lastPathComponent) at line \(line)
@@ -39,7 +41,7 @@ import Testing
         }
     }
 
-    /// The fixtures' expected events count the truth's reps (what they were made to show).
+    /// Analysing the same capture twice gives the same events, and there are reps in them.
     @Test(arguments: fixtures)
     func expectedEventsAreDeterministic(name: String) throws {
         let capture = Self.directory.appendingPathComponent("\(name).csv").path
