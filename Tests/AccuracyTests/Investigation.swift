@@ -9,7 +9,7 @@ import ThrustSim
 @Test func dumpSession() throws {
     guard let spec = ProcessInfo.processInfo.environment["DUMP"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     var out = "t,ax,ay,az,gx,gy,gz\n"
     while let s = session.next() {
         out += "\(s.t),\(s.accel.x),\(s.accel.y),\(s.accel.z),\(s.gyro.x),\(s.gyro.y),\(s.gyro.z)\n"
@@ -18,7 +18,7 @@ import ThrustSim
     try session.truth.json().write(toFile: "/tmp/dump.truth.json", atomically: true, encoding: .utf8)
     let (_, reps) = try analyze(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
     var core = RepAnalyzer(settings: CoreSettings(mount: session.truth.mount, profile: Profile.named(session.truth.profile) ?? .generic))
-    var s2 = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var s2 = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     var ev = ""
     while let s = s2.next() { core.update(s) { e in if case .phase = e {} else { ev += e.jsonLine() + "\n" } } }
     core.finish { ev += $0.jsonLine() + "\n" }
@@ -29,7 +29,7 @@ import ThrustSim
 @Test func dumpStrokes() throws {
     guard let spec = ProcessInfo.processInfo.environment["STROKES"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
     var was = false
@@ -52,7 +52,7 @@ import ThrustSim
 @Test func dumpTrace() throws {
     guard let spec = ProcessInfo.processInfo.environment["TRACE"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
     var last = -1.0
@@ -68,7 +68,7 @@ import ThrustSim
 @Test func dumpDetector() throws {
     guard let spec = ProcessInfo.processInfo.environment["DETECT"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
     var last = -1.0
@@ -97,7 +97,7 @@ import ThrustSim
 @Test func dumpSegmenter() throws {
     guard let spec = ProcessInfo.processInfo.environment["SEGMENT"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     let truth = session.truth
     var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
@@ -117,3 +117,24 @@ import ThrustSim
     }
 }
 
+
+/// `IDEAL=1`: the accuracy figures on the same sessions with an exact sensor (no noise, offsets,
+/// jitter or drops), to tell what the sensor costs from what the method costs.
+@Test func idealSensorFigures() throws {
+    guard ProcessInfo.processInfo.environment["IDEAL"] != nil else { return }
+    var scorer = Scorer()
+    for seed in UInt64(1)...40 {
+        var session = try SimulatedSession(scenario: "mixed", seed: seed, options: SimOptions(idealSensor: true))
+        let truth = session.truth
+        var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
+        var reps: [RepReport] = []
+        while let s = session.next() { core.update(s) { if case .rep(let r) = $0 { reps.append(r) } } }
+        core.finish { if case .rep(let r) = $0 { reps.append(r) } }
+        scorer.add(truth: truth, reps: reps, name: "\(seed)")
+    }
+    print(scorer.summary)
+    for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm"] {
+        let v = scorer.errors[k] ?? []
+        print(k, "bias", v.reduce(0, +) / Double(max(v.count, 1)))
+    }
+}
