@@ -89,7 +89,8 @@ public final class Daemon: Sendable {
             logger.warning("rep log: the last line of the newest file was torn (a crash mid-write); terminated it, readers skip it")
         }
 
-        let queue = BoundedQueue<Outbound>(capacity: 65_536)
+        // Events are rare; raw samples for `watch raw` clients are the bulk (≈ 4 s at 1 kHz).
+        let queue = BoundedQueue<Outbound>(capacity: 4096)
         self.queue = queue
         status = StatusBoard { snapshot in
             queue.push(.status(snapshot, wallNs: DaemonClock.wallNs()))

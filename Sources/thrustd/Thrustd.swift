@@ -101,6 +101,10 @@ struct Thrustd: AsyncParsableCommand {
     @Flag(name: .customLong("trace-latency"), help: .hidden)
     var traceLatency = false
 
+    /// The key reference as a Markdown table (for docs/DAEMON.md).
+    @Flag(name: .customLong("help-config-markdown"), help: .hidden)
+    var helpConfigMarkdown = false
+
     /// The flags given, as configuration keys.
     func flagValues() -> [FlagValue] {
         var values: [FlagValue] = []
@@ -141,6 +145,10 @@ struct Thrustd: AsyncParsableCommand {
     func run() async throws {
         if helpConfig {
             print(ConfigReference.text())
+            return
+        }
+        if helpConfigMarkdown {
+            print(ConfigReference.markdown())
             return
         }
         let launch = Daemon.Launch(configPath: config, configRequired: config != nil, flags: flagValues(),

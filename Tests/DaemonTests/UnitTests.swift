@@ -67,6 +67,16 @@ import Glibc
         #expect(ConfigReference.markdown().contains("`custom.max_depth_cm`"))
     }
 
+    @Test func theShippedExampleConfigIsValid() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let config = try ConfigLoader.load(path: root.appendingPathComponent("systemd/thrustd.toml").path,
+                                           required: true, flags: [])
+        #expect(config.source == (try SourceSpec(parsing: "i2c:/dev/i2c-1")))
+        #expect(config.buzzerLine == "gpiochip0:17")
+        #expect(config.patterns[.tempoFast]?.steps_ms == [100, 100, 100])
+    }
+
     @Test func sourceSpecs() throws {
         #expect(try SourceSpec(parsing: "sim") == .sim(scenario: nil))
         #expect(try SourceSpec(parsing: "sim:banded") == .sim(scenario: "banded"))

@@ -1,23 +1,26 @@
 import Synchronization
 
-/// A fixed-capacity FIFO ring. Not thread-safe on its own (see `BoundedQueue`).
+/// A bounded FIFO ring. Storage starts small and doubles up to `capacity`, so a large bound
+/// costs memory only when it is used. Not thread-safe on its own (see `BoundedQueue`).
 struct Ring<Element> {
     private var storage: [Element?]
     private var head = 0
     private(set) var count = 0
+    let capacity: Int
 
-    init(capacity: Int) {
-        storage = Array(repeating: nil, count: max(1, capacity))
+    init(capacity: Int, initialStorage: Int = 64) {
+        self.capacity = max(1, capacity)
+        storage = Array(repeating: nil, count: min(self.capacity, max(1, initialStorage)))
     }
 
-    var capacity: Int { storage.count }
     var isEmpty: Bool { count == 0 }
-    var isFull: Bool { count == storage.count }
+    var isFull: Bool { count == capacity }
 
     /// Appends; false when full (nothing changes).
     @discardableResult
     mutating func append(_ element: Element) -> Bool {
-        guard count < storage.count else { return false }
+        guard count < capacity else { return false }
+        if count == storage.count { grow() }
         storage[(head + count) % storage.count] = element
         count += 1
         return true
@@ -32,6 +35,13 @@ struct Ring<Element> {
         head = (head + 1) % storage.count
         count -= 1
         return element
+    }
+
+    private mutating func grow() {
+        var larger = [Element?](repeating: nil, count: min(capacity, storage.count * 2))
+        for index in 0..<count { larger[index] = storage[(head + index) % storage.count] }
+        storage = larger
+        head = 0
     }
 }
 
