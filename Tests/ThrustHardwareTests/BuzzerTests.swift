@@ -81,7 +81,9 @@ import Glibc
         #expect(changes.map(\.on) == [true, false])
         if changes.count == 2 {
             let length = changes[1].time - changes[0].time
-            #expect(length >= 0.6 && length < 5, "on for \(length) s")
+            // Only a lower bound: on a loaded CI machine the suites running alongside can hold
+            // the cooperative threads for many seconds (exact timing: `InstantClock` above).
+            #expect(length >= 0.6, "on for \(length) s")
         }
     }
 
