@@ -100,7 +100,7 @@ import Glibc
         let changes = line.changes
         #expect(changes.map(\.on) == [true, false, true, false])
         if changes.count == 4 {
-            #expect(changes[1].time - replacedAt < 5, "the 10 s pattern was cut short")
+            #expect(changes[1].time - replacedAt < 9.5, "the 10 s pattern was cut short")
             #expect(changes[3].time - changes[2].time >= 0.1)
         }
         #expect(line.level == false)
@@ -119,7 +119,7 @@ import Glibc
         await player.waitUntilIdle()
         #expect(line.level == false)
         #expect(line.changes.count == 2)
-        if line.changes.count == 2 { #expect(line.changes[1].time - mutedAt < 5) }
+        if line.changes.count == 2 { #expect(line.changes[1].time - mutedAt < 9.5) }  // before the 10 s pattern would end
         player.play(try BuzzerPattern(parsing: "short"))
         await player.waitUntilIdle()
         #expect(line.changes.count == 2) // nothing played while muted
