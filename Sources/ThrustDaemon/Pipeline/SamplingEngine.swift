@@ -97,9 +97,10 @@ public final class SamplingEngine: @unchecked Sendable {
     private let onEnd: @Sendable (SamplingEnd) -> Void
 
     /// Opens the source. Throws when it cannot be used (file missing or malformed at its start,
-    /// unknown scenario, invalid I2C settings).
+    /// unknown scenario, invalid I2C settings). `openBus` replaces the Linux I2C bus (tests).
     public init(options: Options, config: DaemonConfig, out: BoundedQueue<Outbound>, status: StatusBoard,
                 recorder: SampleRecorder?, logger: Logger,
+                openBus: ((String) throws(HardwareError) -> any I2CBus)? = nil,
                 onEnd: @escaping @Sendable (SamplingEnd) -> Void) throws(DaemonError) {
         self.options = options
         self.out = out
@@ -141,8 +142,14 @@ public final class SamplingEngine: @unchecked Sendable {
             rateHz = reader.metadata.rateHz ?? reader.measuredRateHz
         case .i2c(let spec):
             do {
-                let reader = try IMUReader(options: ReaderOptions(busPath: spec.busPath, address: spec.address,
-                                                                  config: options.imu), clock: MonotonicClock())
+                let readerOptions = ReaderOptions(busPath: spec.busPath, address: spec.address, config: options.imu)
+                let reader: IMUReader
+                if let openBus {
+                    // Tests: a fake bus with a simulated chip.
+                    reader = try IMUReader(options: readerOptions, clock: MonotonicClock(), openBus: openBus)
+                } else {
+                    reader = try IMUReader(options: readerOptions, clock: MonotonicClock())
+                }
                 source = .i2c(reader)
             } catch {
                 throw DaemonError("source \(spec): \(error.context)")
