@@ -86,6 +86,25 @@ import Glibc
         #expect(sawStopping)
     }
 
+    /// `--record FILE` writes every sample the core saw; analysing the recording gives the same reps.
+    @Test func recordWritesEverySample() throws {
+        let capture = try Captures.simulated(scenario: "quick", seed: 3)
+        let scratch = try ScratchDirectory()
+        let recording = scratch.path + "/recorded.csv"
+        let daemon = try DaemonUnderTest(scratch, ["--source", "replay:" + capture, "--speed", "40", "--exit-at-end",
+                                                   "--record", recording, "--no-print-events"])
+        let output = daemon.process.wait(timeoutS: 60)
+        #expect(output.status == 0, "\(output.stderr)")
+        func rows(_ path: String) throws -> Int {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+                .filter { $0.first.map { $0 == "-" || $0.isNumber } ?? false }.count
+        }
+        #expect(try rows(recording) == rows(capture))
+        let original = try Captures.analyze(capture).filter { $0.className == "REP" }.map(\.withoutStamps)
+        let recorded = try Captures.analyze(recording).filter { $0.className == "REP" }.map(\.withoutStamps)
+        #expect(recorded.count == original.count)
+    }
+
     /// The foreground view: reps, alerts and beeps on the terminal with the default source.
     @Test func foregroundShowsRepsAndBeeps() throws {
         let scratch = try ScratchDirectory()
