@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import ThrustCore
 import ThrustDaemon
+import ThrustHardware
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -217,5 +218,61 @@ import Glibc
         let line = status.jsonLine(extraFields: "\"seq\":3")
         #expect(line.hasPrefix(#"{"class":"STATUS","seq":3,"sensor":"none","source":"sim","rate_hz":200,"mount":"bar","profile":"generic","state":"starting""#))
         #expect((try MiniJSON.parse(line))["log"]?.stringValue == "ok")
+    }
+}
+
+/// The buzzer service on a fake GPIO line.
+@Suite struct BuzzerServiceTests {
+    private func rep(alerts: AlertSet) -> CoreEvent {
+        .rep(RepReport(set: 1, rep: 1, t: 1, depthCm: 16, eccentricS: 1, bottomS: 0, concentricS: 1, holdS: 2,
+                       lockoutCm: 0, torsoDeg: nil, tiltDeg: 0, peakVelocityMps: 0.5, meanVelocityMps: 0.3,
+                       partial: false, alerts: alerts))
+    }
+
+    private func waitForChanges(_ line: FakeGPIOLine, atLeast count: Int) async -> [FakeGPIOLine.Change] {
+        for _ in 0..<200 {
+            if line.changes.count >= count { break }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return line.changes
+    }
+
+    @Test func alertsPlayTheirPatternsTicksAndMute() async throws {
+        let start = DaemonClock.monotonicS()
+        let line = FakeGPIOLine(name: "fake:17") { DaemonClock.monotonicS() - start }
+        var config = DaemonConfig()
+        config.repTick = true
+        config.patterns[.overextension] = try BuzzerPattern(parsing: "40,30,40")
+        let buzzer = BuzzerService(config: config, console: nil, logger: Logger(label: "test"), line: line)
+        #expect(buzzer.hasBuzzer)
+
+        buzzer.handle(.alert(Alert(set: 1, rep: 1, kind: .overextension, value: 7, limit: 5, t: 1)))
+        let changes = await waitForChanges(line, atLeast: 4)
+        #expect(changes.map(\.on) == [true, false, true, false], "on 40, off 30, on 40, then off: \(changes)")
+        if changes.count == 4 {
+            #expect(abs(changes[1].time - changes[0].time - 0.040) < 0.03)
+        }
+
+        // A rep with alerts does not tick (it would cut the alert's pattern short); one without does.
+        buzzer.handle(rep(alerts: AlertSet(.overextension)))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(line.changes.count == 4)
+        buzzer.handle(rep(alerts: []))
+        #expect(await waitForChanges(line, atLeast: 6).count == 6, "the 30 ms tick")
+
+        buzzer.setMuted(true)
+        buzzer.handle(.alert(Alert(set: 1, rep: 2, kind: .tempoFast, value: 0.5, limit: 1, t: 2)))
+        try await Task.sleep(for: .milliseconds(150))
+        #expect(line.changes.count == 6, "muted")
+        await buzzer.shutdown()
+        #expect(!line.level && line.isClosed, "off and released at shutdown")
+    }
+
+    @Test func withoutALineBeepsArePrintedInTheForeground() async throws {
+        // No line and no terminal printer (a service): nothing happens, nothing blocks.
+        let silent = BuzzerService(config: DaemonConfig(), console: nil, logger: Logger(label: "test"))
+        #expect(!silent.hasBuzzer)
+        silent.handle(.alert(Alert(set: 1, rep: 1, kind: .shallow, value: 10, limit: 15, t: 1)))
+        await silent.shutdown()
     }
 }

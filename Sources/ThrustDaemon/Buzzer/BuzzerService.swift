@@ -16,20 +16,21 @@ public final class BuzzerService: Sendable {
     }
 
     private let player: BuzzerPlayer<ContinuousClock>?
-    private let gpio: LibgpiodLine?
+    private let gpio: (any GPIOLine)?
     private let console: ConsolePrinter?
     private let settings: Mutex<Settings>
     private let mutedState: Mutex<Bool>
     private let logger: Logger
 
     /// The line is opened here; a missing chip or line is logged and the buzzer left out.
-    public init(config: DaemonConfig, console: ConsolePrinter?, logger: Logger) {
+    /// `line` replaces the configured GPIO line (tests: a FakeGPIOLine).
+    public init(config: DaemonConfig, console: ConsolePrinter?, logger: Logger, line injected: (any GPIOLine)? = nil) {
         self.logger = logger
         self.console = console
         settings = Mutex(Settings(patterns: config.patterns, tick: config.tickPattern, repTick: config.repTick))
         mutedState = Mutex(config.muted)
-        var line: LibgpiodLine?
-        if let text = config.buzzerLine {
+        var line: (any GPIOLine)? = injected
+        if line == nil, let text = config.buzzerLine {
             do {
                 line = try LibgpiodLine(spec: try GPIOLineSpec(parsing: text), consumer: "thrustd")
                 logger.info("buzzer on \(text)")
