@@ -56,10 +56,12 @@ let package = Package(
         // Accuracy on simulated sessions, scored like ../shared/eval/score.py.
         .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim"]),
         // Runs the real binaries.
+        // Finding and running the built programs, shared by the tests that run them.
+        .target(name: "TestProcessSupport", path: "Tests/TestProcessSupport"),
         // Replay fixtures (captures and their expected events) are read from the source tree.
-        .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore", "TestProcessSupport"], exclude: ["Fixtures"]),
         // The client: log fixtures, fake daemon socket, real thrust/thrustd binaries, headless chromium.
-        .testTarget(name: "ClientTests", dependencies: ["ThrustClient", "ThrustCore", "ThrustCapture"]),
+        .testTarget(name: "ClientTests", dependencies: ["ThrustClient", "ThrustCore", "ThrustCapture", "TestProcessSupport"]),
         // The daemon's services (sampling thread, rep log, socket, buzzer, config, sd_notify),
         // a library so tests can drive them in-process; thrustd is its command line.
         .target(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestProcessSupport
 
 /// A small valid capture: a still start, then slow 17 cm up-and-down strokes (bar mount, z up).
 private func repLikeCapture(seconds: Double = 40, rateHz: Double = 200) -> String {

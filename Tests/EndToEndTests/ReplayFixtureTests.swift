@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestProcessSupport
 
 /// Replay fixtures: captures made by `thrust simulate` (with their truth files), and the events
 /// `thrust analyze --json` gives on them, checked line for line through the real binary.
