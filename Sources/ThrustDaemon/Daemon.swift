@@ -89,8 +89,9 @@ public final class Daemon: Sendable {
             logger.warning("rep log: the last line of the newest file was torn (a crash mid-write); terminated it, readers skip it")
         }
 
-        // Events are rare; raw samples for `watch raw` clients are the bulk (≈ 4 s at 1 kHz).
-        let queue = BoundedQueue<Outbound>(capacity: 4096)
+        // Events are rare; raw samples for `watch raw` clients are the bulk (16 s at 1 kHz if the
+        // log thread were starved; the ring grows only as far as it is used).
+        let queue = BoundedQueue<Outbound>(capacity: 16_384)
         self.queue = queue
         status = StatusBoard { snapshot in
             queue.push(.status(snapshot, wallNs: DaemonClock.wallNs()))
