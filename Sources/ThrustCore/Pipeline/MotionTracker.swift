@@ -1,10 +1,14 @@
 /// Sensor calibration, orientation and the vertical motion of the hips.
 ///
-/// Per sample: remove the gyro bias and the accelerometer offsets/scales learnt at rest, turn the
+/// Per sample: remove the gyro bias and the accelerometer offsets/scales learnt so far, turn the
 /// world-up direction (kept in sensor axes) by the gyro, project the specific force on it to get
-/// vertical acceleration, and integrate velocity and height. Every still period is a
-/// zero-velocity instant: it closes the motion segment since the previous one, whose velocity is
-/// then corrected for the linear drift that makes it end at zero, and whose strokes are extracted.
+/// vertical acceleration, and integrate velocity and height into a trace. A rest (`RestDetector`)
+/// is a zero-velocity period: once it is recognised, the movement since the previous rest is
+/// closed at an anchor inside it. The closed part teaches the accelerometer calibration (the
+/// velocity it ends with), loses the leak the new calibration explains and the remaining linear
+/// drift, has every shorter rest inside it pinned to zero velocity too (`PauseAnchors`), and is
+/// split into strokes. While a rest lasts, the trace is re-anchored, the gyro bias and gravity's
+/// reading at this pose are updated, and the calibration gets a still pose.
 public struct MotionTracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var gravity = standardGravity
