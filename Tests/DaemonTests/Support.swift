@@ -309,10 +309,12 @@ func readLog(_ directory: String) throws -> (objects: [JSONObject], badLines: [S
     return (objects, bad)
 }
 
-/// Captures made once per test run with `thrust simulate` (deterministic per scenario/seed/rate).
+/// Captures made with `thrust simulate` (deterministic per scenario, seed and rate), kept in one
+/// directory across runs; each is written under a temporary name and renamed into place, so
+/// concurrent test runs never see half a file.
 enum Captures {
     static let directory: String = {
-        let path = "/tmp/thrustd-test-captures-\(getpid())"
+        let path = "/tmp/thrustd-test-captures"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
@@ -322,13 +324,17 @@ enum Captures {
     static func simulated(scenario: String, seed: Int, rateHz: Int? = nil) throws -> String {
         lock.lock()
         defer { lock.unlock() }
-        let name = "\(scenario)-\(seed)-\(rateHz.map(String.init) ?? "native").csv"
-        let path = directory + "/" + name
+        let name = "\(scenario)-\(seed)-\(rateHz.map(String.init) ?? "native")"
+        let path = directory + "/" + name + ".csv"
         if FileManager.default.fileExists(atPath: path) { return path }
-        var arguments = ["simulate", "--scenario", scenario, "--seed", String(seed), "--out", path]
+        let temporary = directory + "/" + name + "-\(getpid())"
+        var arguments = ["simulate", "--scenario", scenario, "--seed", String(seed), "--out", temporary + ".csv",
+                         "--truth", temporary + ".truth.json"]
         if let rateHz { arguments += ["--rate", String(rateHz)] }
         let result = try runBinary("thrust", arguments, timeoutS: 120)
+        try? FileManager.default.removeItem(atPath: temporary + ".truth.json")
         guard result.status == 0 else { throw TestFailure("thrust simulate failed: \(result.stderr)") }
+        guard rename(temporary + ".csv", path) == 0 else { throw TestFailure("rename to \(path): errno \(errno)") }
         return path
     }
 
