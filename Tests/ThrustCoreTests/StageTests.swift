@@ -279,3 +279,35 @@ import Testing
         #expect(a == b)
     }
 }
+
+@Suite struct CalibrationRequestTests {
+    @Test func accelerometerRecalibrationSaysWhenPosesAreIn() {
+        var lift = SyntheticLift()
+        lift.accelOffset = SIMD3(0.2, -0.1, 0.3)
+        let (samples, _) = lift.render(SyntheticLift.barbellSet(reps: 6))
+        var core = RepAnalyzer(settings: CoreSettings(mount: .bar, profile: .barbell))
+        var events: [CoreEvent] = []
+        for s in samples {
+            if s.t == 2.0 { core.recalibrateAccelerometer(t: s.t) { events.append($0) } }
+            core.update(s) { events.append($0) }
+        }
+        let states = events.compactMap { if case .sensor(let state, _, _) = $0 { return state } else { return nil } }
+        #expect(states.contains(.accelCalibrated))
+        #expect(states.filter { $0 == .calibrating }.count == 2)  // at start, and on request
+    }
+
+    @Test func lockoutCalibrationTakesThePoseHeldNow() {
+        let (samples, _) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 4))
+        var core = RepAnalyzer(settings: CoreSettings(mount: .bar, profile: .barbell))
+        var events: [CoreEvent] = []
+        for s in samples {
+            core.update(s) { events.append($0) }
+            if abs(s.t - 9.0) < 0.0025 { core.calibrateLockout(t: s.t) { events.append($0) } }  // holding a lockout
+        }
+        core.finish { events.append($0) }
+        #expect(core.segmenter.calibratedLockoutAngle != nil)
+        #expect(events.contains { if case .sensor(.lockoutCalibrated, _, _) = $0 { return true } else { return false } })
+        // Every later lockout is at the same height as the one calibrated.
+        for r in events.reps.dropFirst() { #expect(abs(r.lockoutCm) < 1.0) }
+    }
+}

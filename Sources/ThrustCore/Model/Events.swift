@@ -148,7 +148,9 @@ public struct SetSummary: Sendable, Equatable {
 
 /// `SENSOR` states the core reports about calibration.
 public enum SensorState: String, Sendable {
-    case calibrating, calibrated, uprightCalibrated = "upright_calibrated", fault, recovered
+    case calibrating, calibrated, uprightCalibrated = "upright_calibrated"
+    case lockoutCalibrated = "lockout_calibrated", accelCalibrated = "accel_calibrated"
+    case fault, recovered
 }
 
 /// What the core emits (SPEC §5). `VERSION`, `STATUS` and `ERROR` belong to the daemon.

@@ -19,6 +19,8 @@ public struct AccelCalibration: Sendable {
     var information: Matrix6
     var vector = Vector6()
     public private(set) var equations = 0
+    /// Still poses taken in.
+    public private(set) var poses = 0
 
     /// Prior standard deviations.
     static let offsetPriorSigma = 0.35   // m/s²
@@ -71,6 +73,7 @@ public struct AccelCalibration: Sendable {
         let phi = basis(a / n)
         let y = n - gravity + (theta * phi).sum()
         add(phi, y, weight: weight / (Self.poseSigma * Self.poseSigma))
+        poses += 1
     }
 
     /// Adds a movement between zero-velocity instants: `integral` = ∫(φ(u) − φ(u₀)) dt (s),

@@ -464,6 +464,11 @@ public struct MotionTracker: Sendable {
         anchorT = rawBase.t
     }
 
+    /// Forget the learnt accelerometer calibration (a requested recalibration).
+    public mutating func restartAccelCalibration() {
+        accelCal = AccelCalibration(gravity: settings.gravity)
+    }
+
     /// How much the sensor turns per cm of hip travel (the bar rolls, the pelvis tilts), learnt
     /// from rep-sized strokes.
     mutating func learnCoupling(_ stroke: Stroke) {

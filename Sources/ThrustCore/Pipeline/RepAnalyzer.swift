@@ -12,6 +12,8 @@ public struct RepAnalyzer: Sendable {
     public private(set) var segmenter: RepSegmenter
     var started = false
     var calibratedReported = false
+    /// ≥ 0 while a requested accelerometer calibration waits for its poses.
+    var accelPosesReported = -1
 
     public init(settings: CoreSettings, tracker: MotionTracker.Settings = .init(),
                 segmenter: RepSegmenter.Settings = .init()) {
@@ -34,6 +36,14 @@ public struct RepAnalyzer: Sendable {
             calibratedReported = true
             emit(.sensor(state: .calibrated, detail: "gyro bias learnt at rest", t: t))
         }
+        if accelPosesReported >= 0, tracker.accelCal.poses >= 4 {
+            // After a requested accelerometer calibration: say when enough poses are in.
+            accelPosesReported = -1
+            let o = tracker.accelCal.offset, e = tracker.accelCal.scaleError
+            emit(.sensor(state: .accelCalibrated,
+                         detail: "offsets \(JSONText.number(o.x, decimals: 3)) \(JSONText.number(o.y, decimals: 3)) \(JSONText.number(o.z, decimals: 3)) m/s², scale errors \(JSONText.number(e.x * 100, decimals: 2)) \(JSONText.number(e.y * 100, decimals: 2)) \(JSONText.number(e.z * 100, decimals: 2)) %",
+                         t: sample.t))
+        }
         segmenter.live(t: sample.t, height: tracker.liveHeight, velocity: tracker.velocity,
                        isStill: tracker.isStill, up: tracker.up, calibration: tracker.accelCal, emit: emit)
         // Every stroke before the current segment's anchor has been handed over, so that is how far
@@ -46,6 +56,26 @@ public struct RepAnalyzer: Sendable {
         tracker.finish()
         drain(emit: emit)
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
+    }
+
+    /// `calibrate lockout`: the lockout the lifter holds now becomes the reference for lockout
+    /// height (SPEC §5), read from the posture when the sensor turns with the hips. Without that
+    /// (or before the set has shown it), reps keep the set's median as their reference.
+    public mutating func calibrateLockout(t: Double, emit: (CoreEvent) -> Void) {
+        if segmenter.calibrateLockout(up: tracker.up, calibration: tracker.accelCal) {
+            emit(.sensor(state: .lockoutCalibrated, detail: "lockout reference taken from the pose held now", t: t))
+        } else {
+            emit(.sensor(state: .lockoutCalibrated,
+                         detail: "no posture reference on this mount yet; the set's median lockout stays the reference", t: t))
+        }
+    }
+
+    /// `calibrate accel`: forget the accelerometer offsets and scales learnt so far and learn them
+    /// again from the next still poses (hold the sensor still in a few different orientations).
+    public mutating func recalibrateAccelerometer(t: Double, emit: (CoreEvent) -> Void) {
+        tracker.restartAccelCalibration()
+        emit(.sensor(state: .calibrating, detail: "accelerometer: hold still in a few different orientations", t: t))
+        accelPosesReported = 0
     }
 
     /// Ends the current set now (the daemon's `end_set`).

@@ -86,6 +86,8 @@ public struct RepSegmenter: Sendable {
     var lockoutReference: Double?
     /// Posture angle at each lockout of the set (rad), and turn per metre of its strokes (rad/m).
     var lockoutAngles: FixedRing<Double>
+    /// The posture of a lockout the lifter held on request (`calibrate lockout`), rad.
+    public private(set) var calibratedLockoutAngle: Double?
     /// The set's turn per metre and median lockout posture, when reliable (rad/m, rad).
     var liveCoupling: Double?
     var liveAngleReference: Double?
@@ -172,6 +174,14 @@ public struct RepSegmenter: Sendable {
                              detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
             }
         }
+    }
+
+    /// Takes the pose held now as the lockout reference; false when this mount has no posture
+    /// angle yet (a belt before its upright calibration).
+    public mutating func calibrateLockout(up: SIMD3<Double>, calibration: AccelCalibration) -> Bool {
+        guard let angle = postureAngle(up, calibration: calibration) else { return false }
+        calibratedLockoutAngle = angle
+        return true
     }
 
     /// Sets the upright pose (belt) on request.
@@ -386,16 +396,17 @@ public struct RepSegmenter: Sendable {
             learnCoupling(d, calibration: calibration)
             learnCoupling(u, calibration: calibration)
             if let kappa = reliableCoupling() {
-                // The set's usual lockout, over its last few reps only: a bar can also roll
-                // slowly on the hips, which the angle would read as height.
-                let anglesReference = median(lockoutAngles, last: settings.angleReferenceReps) ?? angle
+                // A calibrated lockout, else the set's usual one over its last few reps only (a
+                // bar can also roll slowly on the hips, which the angle would read as height).
+                let anglesReference = calibratedLockoutAngle
+                    ?? median(lockoutAngles, last: settings.angleReferenceReps) ?? angle
                 lockoutHeight = wrapped(angle - anglesReference) / kappa
                 reference = 0
             }
             lockoutAngles.append(angle)
             // For the live over-extension check (per sample: no medians there).
             liveCoupling = reliableCoupling()
-            liveAngleReference = median(lockoutAngles, last: settings.angleReferenceReps)
+            liveAngleReference = calibratedLockoutAngle ?? median(lockoutAngles, last: settings.angleReferenceReps)
         }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
