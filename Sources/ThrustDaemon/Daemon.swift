@@ -209,9 +209,6 @@ public final class Daemon: Sendable {
                         config: DaemonConfig) -> String? {
         switch command {
         case .calibrate(let what):
-            if what == "lockout" {
-                return "calibrate lockout: not supported by this core yet; the reference is the median lockout of the set's reps"
-            }
             engine.send(.recalibrate(what: what))
             return nil
         case .profile(let name):

@@ -115,10 +115,10 @@ final class SocketPlace {
                           #"{"class":"SENSOR","state":"calibrating","detail":"keep still","t":0}"#,
                           #"{"class":"SENSOR","state":"calibrated","detail":"gyro bias 0.002 rad/s","t":2}"#,
                           FakeLines.status(state: "ready"))
-            case 1:  // accel is not a target this daemon knows
+            case 1:  // an older daemon that does not know accel
                 peer.send(#"{"class":"ERROR","message":"calibrate: expected \"what\": one of gyro, lockout, upright"}"#)
-            case 2:  // lockout: only the state changes
-                peer.send(FakeLines.status(state: "calibrating"), FakeLines.status(state: "ready"))
+            case 2:  // lockout: the pose held now is the reference
+                peer.send(#"{"class":"SENSOR","state":"lockout_calibrated","detail":"lockout reference taken","t":9}"#)
             default:  // upright: nothing happens
                 _ = command
             }
@@ -137,7 +137,7 @@ final class SocketPlace {
         #expect(gyro.0 == .calibrated(detail: "gyro bias 0.002 rad/s"))
         #expect(gyro.1.contains("SENSOR"))
         #expect(try run(.accel).0 == .failed("calibrate: expected \"what\": one of gyro, lockout, upright"))
-        #expect(try run(.lockout).0 == .calibrated(detail: ""))
+        #expect(try run(.lockout).0 == .calibrated(detail: "lockout reference taken"))
         #expect(try run(.upright, timeoutS: 0.5).0 == .timedOut)
         #expect(daemon.receivedLines == [#"{"cmd":"calibrate","what":"gyro"}"#, #"{"cmd":"calibrate","what":"accel"}"#,
                                          #"{"cmd":"calibrate","what":"lockout"}"#, #"{"cmd":"calibrate","what":"upright"}"#])

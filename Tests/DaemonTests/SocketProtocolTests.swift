@@ -31,8 +31,8 @@ extension ThrustdProcessTests {
                 (Array("{\"cmd\":7}\n".utf8), "expected a string"),
                 (Array("{\"cmd\":\"status\",}\n".utf8), "not JSON"),
                 (Array("{\"cmd\":\"watch\",\"raw\":\"yes\"}\n".utf8), "expected true or false"),
-                (Array("{\"cmd\":\"calibrate\",\"what\":\"knees\"}\n".utf8), "gyro, lockout, upright"),
-                (Array("{\"cmd\":\"calibrate\"}\n".utf8), "gyro, lockout, upright"),
+                (Array("{\"cmd\":\"calibrate\",\"what\":\"knees\"}\n".utf8), "gyro, accel, lockout, upright"),
+                (Array("{\"cmd\":\"calibrate\"}\n".utf8), "gyro, accel, lockout, upright"),
                 (Array("{\"cmd\":\"profile\",\"name\":\"yoga\"}\n".utf8), "banded, barbell, generic, custom"),
                 (Array("{\"cmd\":\"mute\",\"on\":1}\n".utf8), "expected true or false"),
                 (Array(String(repeating: "[", count: 100).utf8) + [0x0A], "nested deeper"),
@@ -50,8 +50,9 @@ extension ThrustdProcessTests {
             // Root (the tests' user, or the daemon's own uid) may send control commands.
             let muted = reply(client, Array("{\"cmd\":\"mute\",\"on\":true}\n".utf8))
             #expect(muted?.className == "STATUS" && (muted?["muted"] as? Bool) == true, "\(muted?.line ?? "")")
+            // A control command is answered with STATUS (its effects follow as events).
             let lockout = reply(client, Array("{\"cmd\":\"calibrate\",\"what\":\"lockout\"}\n".utf8))
-            #expect(lockout?.className == "ERROR")
+            #expect(lockout?.className == "STATUS", "\(lockout?.line ?? "")")
 
             // Raw watching adds SAMPLE lines.
             client.send("{\"cmd\":\"watch\",\"raw\":true}\n")

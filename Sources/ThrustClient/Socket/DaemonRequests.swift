@@ -114,8 +114,8 @@ public enum Calibration {
     }
 
     /// Sends `{"cmd":"calibrate","what":…}` and waits for the result: a `SENSOR` `calibrated`
-    /// (`upright_calibrated` for upright), or the daemon's `STATUS` going from `calibrating`
-    /// back to `ready`. `onEvent` sees every line that arrives; `shouldStop` is polled every 0.2 s.
+    /// (`upright_calibrated`, `lockout_calibrated`, `accel_calibrated` for those targets), or the
+    /// daemon's `STATUS` going from `calibrating` back to `ready`. `onEvent` sees every line that arrives; `shouldStop` is polled every 0.2 s.
     public static func run(_ connection: DaemonConnection, target: Target, timeoutS: Double,
                            onEvent: (EventObject) -> Void, shouldStop: () -> Bool) throws(ConnectionError) -> Outcome {
         try connection.sendCommand(["cmd": .string("calibrate"), "what": .string(target.rawValue)])
@@ -135,14 +135,16 @@ public enum Calibration {
                 case "calibrating": sawCalibrating = true
                 case "fault": return .failed("sensor fault" + (detail.isEmpty ? "" : ": " + detail))
                 case "upright_calibrated" where target == .upright: return .calibrated(detail: detail)
-                case "calibrated" where target != .upright: return .calibrated(detail: detail)
+                case "lockout_calibrated" where target == .lockout: return .calibrated(detail: detail)
+                case "accel_calibrated" where target == .accel: return .calibrated(detail: detail)
+                case "calibrated" where target == .gyro: return .calibrated(detail: detail)
                 default: break
                 }
             case "STATUS":
                 let state = event.string("state") ?? ""
                 if state == "calibrating" { sawCalibrating = true }
                 if state == "sensor_fault" { return .failed("sensor fault") }
-                if sawCalibrating && state == "ready" && target != .upright { return .calibrated(detail: "") }
+                if sawCalibrating && state == "ready" && target == .gyro { return .calibrated(detail: "") }
             default:
                 break
             }

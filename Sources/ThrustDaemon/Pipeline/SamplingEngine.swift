@@ -388,7 +388,8 @@ public final class SamplingEngine: @unchecked Sendable {
         case .sensor(let state, _, _):
             switch state {
             case .calibrating: if !inSet { status.update { $0.state = .calibrating } }
-            case .calibrated, .uprightCalibrated, .recovered: if !inSet { status.update { $0.state = .ready } }
+            case .calibrated, .uprightCalibrated, .lockoutCalibrated, .accelCalibrated, .recovered:
+                if !inSet { status.update { $0.state = .ready } }
             case .fault: status.update { $0.state = .sensorFault }
             }
         default:
@@ -409,6 +410,12 @@ public final class SamplingEngine: @unchecked Sendable {
             case .endSet:
                 analyzer.endSet { emit($0, sampleMonoNs: now) }
                 if restartDue { applyPendingSettings() }
+            case .recalibrate("lockout"):
+                // The pose held now becomes the lockout reference; the core goes on.
+                analyzer.calibrateLockout(t: lastT) { emit($0, sampleMonoNs: now) }
+            case .recalibrate("accel"):
+                // Offsets and scales are learnt again from the next still poses; the core goes on.
+                analyzer.recalibrateAccelerometer(t: lastT) { emit($0, sampleMonoNs: now) }
             case .recalibrate(let what):
                 logger.info("recalibrating (\(what)): the core restarts and learns at rest")
                 analyzer.endSet { emit($0, sampleMonoNs: now) }

@@ -10,7 +10,7 @@ public enum ClientCommand: Sendable, Equatable {
     case mute(on: Bool)
 
     public static let names = ["status", "watch", "calibrate", "profile", "end_set", "mute"]
-    public static let calibrationTargets = ["gyro", "lockout", "upright"]
+    public static let calibrationTargets = ["gyro", "accel", "lockout", "upright"]
 
     /// Commands that change what the daemon does: root or the socket's group only.
     public var isControl: Bool {
