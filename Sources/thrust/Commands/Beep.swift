@@ -1,4 +1,5 @@
 import ArgumentParser
+import ThrustCore
 import ThrustHardware
 
 struct Beep: AsyncParsableCommand {
@@ -24,6 +25,9 @@ struct Beep: AsyncParsableCommand {
     @Option(help: "The buzzer's GPIO line.")
     var line: String = "gpiochip0:17"
 
+    @Flag(help: "Print the result as one JSON object: {\"class\":\"BEEP\",\"pattern\",\"line\",\"ok\",\"error\"}.")
+    var json = false
+
     func validate() throws {
         do {
             _ = try BuzzerPattern(parsing: pattern)
@@ -46,7 +50,7 @@ struct Beep: AsyncParsableCommand {
         do {
             gpio = try LibgpiodLine(spec: spec, consumer: "thrust-beep")
         } catch {
-            HardwareConsole.error("thrust: \(error)")
+            report(error: "\(error)")
             throw ExitCode(1)
         }
         let player = BuzzerPlayer(line: gpio, clock: ContinuousClock())
@@ -54,8 +58,21 @@ struct Beep: AsyncParsableCommand {
         await player.waitUntilIdle()
         gpio.close()
         if let error = player.lastError {
-            HardwareConsole.error("thrust: \(error)")
+            report(error: "\(error)")
             throw ExitCode(1)
         }
+        report(error: nil)
+    }
+
+    /// The error on stderr; with `--json`, the result on stdout too.
+    func report(error: String?) {
+        if let error { HardwareConsole.error("thrust: \(error)") }
+        guard json else { return }
+        var object = JSONObjectWriter(className: "BEEP")
+        object.string("pattern", pattern)
+        object.string("line", line)
+        object.bool("ok", error == nil)
+        object.string("error", error)
+        HardwareConsole.out(object.finish())
     }
 }
