@@ -18,6 +18,8 @@ public struct AccelCalibration: Sendable {
     public let gravity: Double
     var information: Matrix6
     var vector = Vector6()
+    /// Where the prior is centred (lanes 0–5): zero, or a calibration restored from disk.
+    var priorCentre = SIMD8<Double>(repeating: 0)
     public private(set) var equations = 0
     /// Still poses taken in.
     public private(set) var poses = 0
@@ -42,6 +44,21 @@ public struct AccelCalibration: Sendable {
             information[k, k] = 1 / (Self.offsetPriorSigma * Self.offsetPriorSigma)
             information[k + 3, k + 3] = 1 / (Self.scalePriorSigma * Self.scalePriorSigma)
         }
+    }
+
+    /// A calibration learnt before (restored from disk): it is the prior, so the next poses
+    /// refine it instead of starting from zero. Values outside the plausible bounds are clamped.
+    public init(gravity: Double = standardGravity, restoringOffset offset: SIMD3<Double>,
+                scale: SIMD3<Double>, poses: Int) {
+        self.init(gravity: gravity)
+        let o = simdClamp(offset, -Self.offsetLimit, Self.offsetLimit)
+        let e = simdClamp(scale - 1, -Self.scaleLimit, Self.scaleLimit)
+        priorCentre = SIMD8(o.x, o.y, o.z, e.x, e.y, e.z, 0, 0)
+        for a in 0..<6 { vector[a] = information[a, a] * priorCentre[a] }
+        self.offset = o
+        scaleError = e
+        inverseScale = 1 / (1 + e)
+        self.poses = max(0, poses)
     }
 
     public var scale: SIMD3<Double> { 1 + scaleError }
@@ -98,7 +115,8 @@ public struct AccelCalibration: Sendable {
                 let p = a == c ? prior : 0
                 information[a, c] = p + (information[a, c] - p) * f
             }
-            vector[a] *= f
+            let centre = prior * priorCentre[a]
+            vector[a] = centre + (vector[a] - centre) * f
         }
         for a in 0..<6 {
             vector[a] += w * y * phi[a]

@@ -50,6 +50,8 @@ public struct MotionTracker: Sendable {
     public let settings: Settings
     public private(set) var accelCal: AccelCalibration
     public private(set) var gyroBias: SIMD3<Double>?
+    /// A gyro bias learnt in an earlier session: the first rest refines it rather than replacing it.
+    public private(set) var storedGyroBias: SIMD3<Double>?
     var stillness: StillnessDetector
     let extractor: StrokeExtractor
 
@@ -316,7 +318,11 @@ public struct MotionTracker: Sendable {
                 let beta = min(1, duration / settings.gyroBiasTauS)
                 gyroBias = bias + (gyroMean - bias) * beta
             } else if duration >= settings.initialCalibrationS {
-                gyroBias = gyroMean
+                if let stored = storedGyroBias {
+                    gyroBias = stored + (gyroMean - stored) * min(1, duration / settings.gyroBiasTauS)
+                } else {
+                    gyroBias = gyroMean
+                }
                 calibratedAtT = t
             }
             // One pose per still period, once it is long enough to trust; refit while still,
@@ -465,6 +471,12 @@ public struct MotionTracker: Sendable {
     }
 
     /// Forget the learnt accelerometer calibration (a requested recalibration).
+    /// Starts from a calibration learnt in an earlier session (see `CalibrationState`).
+    public mutating func restore(gyroBias: SIMD3<Double>?, accel: AccelCalibration) {
+        storedGyroBias = gyroBias
+        accelCal = accel
+    }
+
     public mutating func restartAccelCalibration() {
         accelCal = AccelCalibration(gravity: settings.gravity)
     }

@@ -58,6 +58,27 @@ public struct RepAnalyzer: Sendable {
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
     }
 
+    /// What has been learnt about this sensor and mount so far, to keep across restarts.
+    public var calibration: CalibrationState {
+        let accel = tracker.accelCal
+        return CalibrationState(gyroBiasRadS: tracker.gyroBias ?? tracker.storedGyroBias,
+                                accelOffsetMS2: accel.offset, accelScale: accel.scale, accelPoses: accel.poses,
+                                mount: settings.mount, uprightAccelMS2: segmenter.uprightAccel,
+                                lockoutAngleRad: segmenter.calibratedLockoutAngle)
+    }
+
+    /// Starts from what an earlier session learnt. The gyro bias and the accelerometer model are
+    /// starting points that the next rests refine; the mount references are taken only when the
+    /// mount is the same. Call before the first sample.
+    public mutating func restore(_ stored: CalibrationState) {
+        let accel = AccelCalibration(gravity: tracker.settings.gravity, restoringOffset: stored.accelOffsetMS2,
+                                     scale: stored.accelScale, poses: stored.accelPoses)
+        tracker.restore(gyroBias: stored.gyroBiasRadS, accel: accel)
+        if stored.mount == settings.mount {
+            segmenter.restore(uprightAccel: stored.uprightAccelMS2, lockoutAngle: stored.lockoutAngleRad)
+        }
+    }
+
     /// `calibrate lockout`: the lockout the lifter holds now becomes the reference for lockout
     /// height (SPEC §5), read from the posture when the sensor turns with the hips. Without that
     /// (or before the set has shown it), reps keep the set's median as their reference.

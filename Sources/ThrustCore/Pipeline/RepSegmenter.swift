@@ -184,6 +184,12 @@ public struct RepSegmenter: Sendable {
         return true
     }
 
+    /// Takes back references learnt in an earlier session (same mount).
+    public mutating func restore(uprightAccel: SIMD3<Double>?, lockoutAngle: Double?) {
+        if let uprightAccel { self.uprightAccel = uprightAccel }
+        if let lockoutAngle { calibratedLockoutAngle = lockoutAngle }
+    }
+
     /// Sets the upright pose (belt) on request.
     public mutating func setUpright(meanAccel: SIMD3<Double>) {
         uprightAccel = meanAccel
