@@ -104,8 +104,13 @@ public final class Daemon: Sendable {
 
         let writer = try RepLogWriter(directory: paths.logDir, fsyncIntervalS: initialConfig.fsyncIntervalS,
                                       queueLines: initialConfig.logQueueLines, logger: logger)
+        // calibration.json belongs to a real sensor: replays and simulations start afresh.
+        var calibrationStore: CalibrationStore?
+        if case .i2c = initialConfig.source {
+            calibrationStore = CalibrationStore(path: paths.calibrationPath, sensor: initialConfig.source.description)
+        }
         pipeline = EventPipeline(queue: queue, writer: writer, status: status, lastSeq: resume.lastSeq,
-                                 traceLatency: launch.traceLatency, logger: logger)
+                                 traceLatency: launch.traceLatency, calibrationStore: calibrationStore, logger: logger)
 
         let statusBoard = status
         recorder = initialConfig.record.map { path in
@@ -120,7 +125,7 @@ public final class Daemon: Sendable {
         let imu = IMUConfigBuilder.make(initialConfig)
         let options = SamplingEngine.Options(source: initialConfig.source, speed: initialConfig.speed,
                                              seed: initialConfig.seed, rtPriority: initialConfig.rtPriority,
-                                             imu: imu, setOffset: resume.lastSet)
+                                             imu: imu, setOffset: resume.lastSet, calibration: calibrationStore)
         let ended = sourceEnded
         let exitCode = self.exitCode
         let exitAtEnd = initialConfig.exitAtEnd

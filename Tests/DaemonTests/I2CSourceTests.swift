@@ -46,4 +46,38 @@ import ThrustSim
         #expect(samples == current.samples, "every sample went to the raw watchers")
         #expect(sensorStates.first == .calibrating)
     }
+
+    /// With a calibration store (i2c sources), what the core learns at rest is queued for
+    /// calibration.json: the log thread writes it, never the sampling thread.
+    @Test func learntCalibrationIsQueuedForTheFile() async throws {
+        let clock = MonotonicClock()
+        var session = try SimulatedSession(scenario: "quick", seed: 3, options: SimOptions(chip: .mpu6050, rateHz: 200))
+        let chip = SimulatedMPU6050(chip: .mpu6050, clock: clock, source: { session.next() })
+        let bus = FakeI2CBus(path: "/dev/i2c-fake")
+        bus.logWrites = false
+        bus.attach(chip, at: 0x68)
+        let queue = BoundedQueue<Outbound>(capacity: 4096)
+        let status = StatusBoard { snapshot in queue.push(.status(snapshot, wallNs: DaemonClock.wallNs())) }
+        var config = DaemonConfig()
+        config.source = .i2c(I2CSourceSpec(busPath: "/dev/i2c-fake"))
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("thrustd-cal-\(UUID().uuidString).json").path
+        let store = CalibrationStore(path: path, sensor: config.source.description)
+        let engine = try SamplingEngine(
+            options: SamplingEngine.Options(source: config.source, imu: IMUConfig(rateHz: 200), calibration: store),
+            config: config, out: queue, status: status, recorder: nil, logger: Logger(label: "test"),
+            openBus: bus.opener(), onEnd: { _ in })
+        try engine.start()
+        try await Task.sleep(for: .seconds(3))
+        engine.stop()
+
+        var items: [Outbound] = []
+        queue.drain(into: &items)
+        let states = items.compactMap { item -> CalibrationState? in
+            if case .calibration(let state) = item { return state }
+            return nil
+        }
+        #expect(!states.isEmpty, "the calibration learnt at rest was queued")
+        #expect(states.last?.gyroBiasRadS != nil)
+        #expect(!FileManager.default.fileExists(atPath: path), "the sampling thread never writes it")
+    }
 }

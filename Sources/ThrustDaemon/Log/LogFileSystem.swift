@@ -54,6 +54,38 @@ public struct LogFileSystem: Sendable {
         _ = Glibc.close(fd)
     }
 
+    /// Replaces a small file whole: writes `path.tmp`, fsyncs it, renames it over `path` and
+    /// fsyncs the directory, so a crash leaves the old file or the new one. 0 or an errno value.
+    public static func replaceFile(_ path: String, with text: String) -> Int32 {
+        let temporary = path + ".tmp"
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return errno }
+        var failure: Int32 = 0
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let count = Glibc.write(fd, raw.baseAddress.map { $0 + done }, raw.count - done)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                done += count
+            }
+        }
+        if failure == 0 && Glibc.fsync(fd) != 0 { failure = errno }
+        _ = Glibc.close(fd)
+        if failure == 0 && Glibc.rename(temporary, path) != 0 { failure = errno }
+        if failure != 0 {
+            _ = Glibc.unlink(temporary)
+            return failure
+        }
+        let slash = path.lastIndex(of: "/")
+        syncDirectory(slash.map { String(path[..<$0]) } ?? ".")
+        return 0
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0

@@ -35,6 +35,7 @@ public final class EventPipeline: @unchecked Sendable {
     private let status: StatusBoard
     private let logger: Logger
     private let traceLatency: Bool
+    private let calibrationStore: CalibrationStore?
     private let sinks: Mutex<Sinks>
     private var seq: UInt64
     private let stopping = Atomic<Bool>(false)
@@ -44,8 +45,10 @@ public final class EventPipeline: @unchecked Sendable {
     ///   - lastSeq: the last `seq` already in the log (numbers go on from there).
     ///   - traceLatency: add `"mono_ns"` (CLOCK_MONOTONIC of the deciding sample) to each event,
     ///     for the benchmark.
+    ///   - calibrationStore: where `.calibration` items are written (nil: they are dropped).
     public init(queue: BoundedQueue<Outbound>, writer: RepLogWriter, status: StatusBoard, lastSeq: UInt64,
-                traceLatency: Bool = false, logger: Logger) {
+                traceLatency: Bool = false, calibrationStore: CalibrationStore? = nil, logger: Logger) {
+        self.calibrationStore = calibrationStore
         self.queue = queue
         self.writer = writer
         self.status = status
@@ -84,6 +87,9 @@ public final class EventPipeline: @unchecked Sendable {
         batch.reserveCapacity(256)
         var reportedHealth = writer.health
         var reportedPending = 0
+        // The newest calibration not yet on disk (written after the batch's events: one write
+        // however many arrived; kept and retried while the disk refuses).
+        var unsavedCalibration: CalibrationState?
         while true {
             let finishing = stopping.load(ordering: .acquiring)
             batch.removeAll(keepingCapacity: true)
@@ -118,6 +124,8 @@ public final class EventPipeline: @unchecked Sendable {
                         lines.removeAll(keepingCapacity: true)
                     }
                     done()
+                case .calibration(let state):
+                    unsavedCalibration = state
                 }
             }
             if !lines.isEmpty {
@@ -125,6 +133,13 @@ public final class EventPipeline: @unchecked Sendable {
                 lines.removeAll(keepingCapacity: true)
             }
             writer.tick(now: now)
+            if let state = unsavedCalibration, let store = calibrationStore {
+                if store.save(state, savedAt: RFC3339.timestamp(wallNs: DaemonClock.wallNs()), logger: logger) {
+                    unsavedCalibration = nil
+                }
+            } else {
+                unsavedCalibration = nil
+            }
             let health = writer.health
             let pending = writer.pendingCount
             if health != reportedHealth || pending != reportedPending {

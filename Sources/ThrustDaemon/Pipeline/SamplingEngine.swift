@@ -50,8 +50,11 @@ public final class SamplingEngine: @unchecked Sendable {
         public var imu: IMUConfig
         /// Set numbers continue after this one (the last set in today's log).
         public var setOffset: Int
+        /// Where the sensor's calibration is kept across restarts (i2c sources), or nil.
+        public var calibration: CalibrationStore?
         public init(source: SourceSpec, speed: Double = 1, seed: UInt64 = 1, rtPriority: Int = 0,
-                    imu: IMUConfig = IMUConfig(), setOffset: Int = 0) {
+                    imu: IMUConfig = IMUConfig(), setOffset: Int = 0, calibration: CalibrationStore? = nil) {
+            self.calibration = calibration
             self.source = source
             self.speed = speed
             self.seed = seed
@@ -84,6 +87,8 @@ public final class SamplingEngine: @unchecked Sendable {
     private var samples = 0
     private var maxLatenessS = 0.0
     private var lastT = 0.0
+    /// Something worth keeping in calibration.json was learnt; queued after the current update.
+    private var calibrationChanged = false
 
     private let commands = Mutex<[ControlCommand]>([])
     private let commandsPending = Atomic<Bool>(false)
@@ -163,6 +168,7 @@ public final class SamplingEngine: @unchecked Sendable {
         settings = CoreSettings(mount: config.mount ?? sourceMount ?? .bar, profile: profile, style: config.style)
         initialSettings = settings
         analyzer = RepAnalyzer(settings: settings)
+        if let stored = options.calibration?.load(logger: logger) { analyzer.restore(stored) }
         let chosen = settings
         let sourceText = options.source.description
         status.update { s in
@@ -224,6 +230,7 @@ public final class SamplingEngine: @unchecked Sendable {
             end = runI2C(reader)
         }
         analyzer.finish { emit($0, sampleMonoNs: DaemonClock.monotonicNs()) }
+        queueCalibrationIfChanged()
         publishCounters()
         if end != .stopped {
             status.update { $0.state = .ended }
@@ -351,11 +358,20 @@ public final class SamplingEngine: @unchecked Sendable {
         lastT = sample.t
         if latenessS > maxLatenessS { maxLatenessS = latenessS }
         analyzer.update(sample) { emit($0, sampleMonoNs: monoNs) }
+        if calibrationChanged { queueCalibrationIfChanged() }
         if restartDue { applyPendingSettings() }
         if rawWatchers.load(ordering: .relaxed) > 0 { out.push(.sample(sample)) }
         recorder?.push(sample)
         heartbeat.add(1, ordering: .relaxed)
         if samples & 63 == 0 { publishCounters() }
+    }
+
+    /// Hands the calibration to the log thread, which writes calibration.json (never this thread).
+    private func queueCalibrationIfChanged() {
+        guard calibrationChanged else { return }
+        calibrationChanged = false
+        guard options.calibration != nil else { return }
+        out.push(.calibration(analyzer.calibration))
     }
 
     private func publishCounters() {
@@ -381,6 +397,7 @@ public final class SamplingEngine: @unchecked Sendable {
             status.update { $0.state = .inSet }
         case .setEnd(let summary):
             inSet = false
+            calibrationChanged = true
             highestSet = max(highestSet, summary.set)
             status.update { $0.state = .ready }
             // Not here: the core is still inside update() (see applyPendingSettings).
@@ -389,6 +406,7 @@ public final class SamplingEngine: @unchecked Sendable {
             switch state {
             case .calibrating: if !inSet { status.update { $0.state = .calibrating } }
             case .calibrated, .uprightCalibrated, .lockoutCalibrated, .accelCalibrated, .recovered:
+                if state != .recovered { calibrationChanged = true }
                 if !inSet { status.update { $0.state = .ready } }
             case .fault: status.update { $0.state = .sensorFault }
             }
@@ -413,6 +431,7 @@ public final class SamplingEngine: @unchecked Sendable {
             case .recalibrate("lockout"):
                 // The pose held now becomes the lockout reference; the core goes on.
                 analyzer.calibrateLockout(t: lastT) { emit($0, sampleMonoNs: now) }
+                queueCalibrationIfChanged()
             case .recalibrate("accel"):
                 // Offsets and scales are learnt again from the next still poses; the core goes on.
                 analyzer.recalibrateAccelerometer(t: lastT) { emit($0, sampleMonoNs: now) }
@@ -420,7 +439,7 @@ public final class SamplingEngine: @unchecked Sendable {
                 logger.info("recalibrating (\(what)): the core restarts and learns at rest")
                 analyzer.endSet { emit($0, sampleMonoNs: now) }
                 restartDue = false
-                restartCore(with: pendingSettings ?? settings)
+                restartCore(with: pendingSettings ?? settings, keepCalibration: false)
                 pendingSettings = nil
             case .settings(let newSettings):
                 if newSettings == settings && pendingSettings == nil { continue }
@@ -441,11 +460,14 @@ public final class SamplingEngine: @unchecked Sendable {
         restartCore(with: pending)
     }
 
-    /// A fresh core with `newSettings`: it calibrates again at rest; set numbers go on.
-    private func restartCore(with newSettings: CoreSettings) {
+    /// A fresh core with `newSettings`: it calibrates again at rest, starting from what the old
+    /// core had learnt unless `keepCalibration` is false (a requested recalibration); set numbers go on.
+    private func restartCore(with newSettings: CoreSettings, keepCalibration: Bool = true) {
+        let learnt = analyzer.calibration
         settings = newSettings
         setOffset = highestSet
         analyzer = RepAnalyzer(settings: newSettings)
+        if keepCalibration { analyzer.restore(learnt) }
         inSet = false
         status.update { s in
             s.profile = newSettings.profile.name

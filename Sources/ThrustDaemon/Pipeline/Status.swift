@@ -113,4 +113,6 @@ public enum Outbound: Sendable {
     case sample(Sample)
     /// Runs once everything queued before it has been written and handed to the clients.
     case barrier(@Sendable () -> Void)
+    /// What the core has learnt about the sensor, for calibration.json.
+    case calibration(CalibrationState)
 }
