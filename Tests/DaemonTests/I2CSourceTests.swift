@@ -10,28 +10,49 @@ import ThrustSim
 /// The `i2c:` source in-process: the sampling engine reads a register-level simulated
 /// MPU-6050 on a fake I2C bus in real time, and its events reach the queue.
 @Suite struct I2CSourceTests {
+    /// An engine on `i2c:/dev/i2c-fake`, where a simulated MPU-6050 plays the "quick" scenario at 200 Hz.
+    struct Rig {
+        let engine: SamplingEngine
+        let queue: BoundedQueue<Outbound>
+        let status: StatusBoard
+        let ended: EndBox
+
+        final class EndBox: Sendable {
+            let value = Mutex<SamplingEnd?>(nil)
+        }
+
+        init(seed: UInt64, calibrationPath: String? = nil) throws {
+            let clock = MonotonicClock()
+            var session = try SimulatedSession(scenario: "quick", seed: seed, options: SimOptions(chip: .mpu6050, rateHz: 200))
+            let chip = SimulatedMPU6050(chip: .mpu6050, clock: clock, source: { session.next() })
+            let bus = FakeI2CBus(path: "/dev/i2c-fake")
+            bus.logWrites = false
+            bus.attach(chip, at: 0x68)
+            let queue = BoundedQueue<Outbound>(capacity: 4096)
+            let status = StatusBoard { snapshot in queue.push(.status(snapshot, wallNs: DaemonClock.wallNs())) }
+            var config = DaemonConfig()
+            config.source = .i2c(I2CSourceSpec(busPath: "/dev/i2c-fake"))
+            let store = calibrationPath.map { CalibrationStore(path: $0, sensor: config.source.description) }
+            let ended = EndBox()
+            engine = try SamplingEngine(
+                options: SamplingEngine.Options(source: config.source, imu: IMUConfig(rateHz: 200), calibration: store),
+                config: config, out: queue, status: status, recorder: nil, logger: Logger(label: "test"),
+                openBus: bus.opener(), onEnd: { end in ended.value.withLock { $0 = end } })
+            self.queue = queue
+            self.status = status
+            self.ended = ended
+        }
+    }
+
     @Test func samplingEngineReadsASimulatedChipOnAFakeBus() async throws {
-        let clock = MonotonicClock()
-        var session = try SimulatedSession(scenario: "quick", seed: 2, options: SimOptions(chip: .mpu6050, rateHz: 200))
-        let chip = SimulatedMPU6050(chip: .mpu6050, clock: clock, source: { session.next() })
-        let bus = FakeI2CBus(path: "/dev/i2c-fake")
-        bus.logWrites = false
-        bus.attach(chip, at: 0x68)
-        let queue = BoundedQueue<Outbound>(capacity: 4096)
-        let status = StatusBoard { snapshot in queue.push(.status(snapshot, wallNs: DaemonClock.wallNs())) }
-        var config = DaemonConfig()
-        config.source = .i2c(I2CSourceSpec(busPath: "/dev/i2c-fake"))
-        let ended = Mutex<SamplingEnd?>(nil)
-        let engine = try SamplingEngine(
-            options: SamplingEngine.Options(source: config.source, imu: IMUConfig(rateHz: 200)),
-            config: config, out: queue, status: status, recorder: nil, logger: Logger(label: "test"),
-            openBus: bus.opener(), onEnd: { end in ended.withLock { $0 = end } })
+        let rig = try Rig(seed: 2)
+        let (engine, queue, status) = (rig.engine, rig.queue, rig.status)
         engine.rawWatchers.add(1, ordering: .relaxed)
         try engine.start()
         try await Task.sleep(for: .seconds(3))
         engine.stop()
 
-        #expect(ended.withLock { $0 } == .stopped)
+        #expect(rig.ended.value.withLock { $0 } == .stopped)
         let current = status.current
         #expect(current.sensor == "mpu6050", "\(current)")
         #expect(current.rateHz == 200)
@@ -50,22 +71,9 @@ import ThrustSim
     /// With a calibration store (i2c sources), what the core learns at rest is queued for
     /// calibration.json: the log thread writes it, never the sampling thread.
     @Test func learntCalibrationIsQueuedForTheFile() async throws {
-        let clock = MonotonicClock()
-        var session = try SimulatedSession(scenario: "quick", seed: 3, options: SimOptions(chip: .mpu6050, rateHz: 200))
-        let chip = SimulatedMPU6050(chip: .mpu6050, clock: clock, source: { session.next() })
-        let bus = FakeI2CBus(path: "/dev/i2c-fake")
-        bus.logWrites = false
-        bus.attach(chip, at: 0x68)
-        let queue = BoundedQueue<Outbound>(capacity: 4096)
-        let status = StatusBoard { snapshot in queue.push(.status(snapshot, wallNs: DaemonClock.wallNs())) }
-        var config = DaemonConfig()
-        config.source = .i2c(I2CSourceSpec(busPath: "/dev/i2c-fake"))
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("thrustd-cal-\(UUID().uuidString).json").path
-        let store = CalibrationStore(path: path, sensor: config.source.description)
-        let engine = try SamplingEngine(
-            options: SamplingEngine.Options(source: config.source, imu: IMUConfig(rateHz: 200), calibration: store),
-            config: config, out: queue, status: status, recorder: nil, logger: Logger(label: "test"),
-            openBus: bus.opener(), onEnd: { _ in })
+        let rig = try Rig(seed: 3, calibrationPath: path)
+        let (engine, queue) = (rig.engine, rig.queue)
         try engine.start()
         try await Task.sleep(for: .seconds(3))
         engine.stop()
