@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "ThrustSim", targets: ["ThrustSim"]),
         .executable(name: "thrust", targets: ["thrust"]),
         .executable(name: "thrust-bench", targets: ["thrust-bench"]),
+        .executable(name: "log-bench", targets: ["log-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,6 +46,7 @@ let package = Package(
         ),
         // Benchmarks: programs that print figures (not tests).
         .executableTarget(name: "thrust-bench", dependencies: ["ThrustCore", "ThrustCapture", "ThrustSim"]),
+        .executableTarget(name: "log-bench", dependencies: ["ThrustCore", "ThrustClient"]),
         .executableTarget(name: "hw-bench", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
         // Real-kernel test helper: writes simulated samples into i2c-stub's registers.
         .executableTarget(name: "stub-feeder", dependencies: ["CI2C"]),

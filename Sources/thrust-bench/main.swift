@@ -1,6 +1,6 @@
 // thrust-bench: prints throughput and memory figures (not a test).
 //
-//   swift build -c release --product thrust --product thrust-bench
+//   swift build -c release --product thrust && swift build -c release --product thrust-bench
 //   .build/release/thrust-bench [--minutes N] [--keep]
 //
 // 1. core samples/s: RepAnalyzer over samples pre-generated in memory (no parsing): the first
@@ -248,7 +248,7 @@ func runBench(_ options: BenchOptions) -> Result<Void, BenchError> {
     let binDirectory = executableDirectory()
     let thrust = binDirectory + "/thrust"
     guard access(thrust, X_OK) == 0 else {
-        return .failure(BenchError("\(thrust) not found; build it first: swift build -c release --product thrust --product thrust-bench"))
+        return .failure(BenchError("\(thrust) not found; build it first: swift build -c release --product thrust && swift build -c release --product thrust-bench"))
     }
     var template = Array("/tmp/thrust-bench.XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {

@@ -71,50 +71,6 @@ final class LogFixture {
             try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
         }
     }
-
-    /// A year of training: sessions on two of every three days at 18:00 UTC, 20 sets of 20 reps
-    /// (≈ 97 000 reps). Returns the number of reps written.
-    static func year(in directory: String, startDay: Int = CivilTime.daysFromCivil(year: 2024, month: 1, day: 1))
-        throws -> Int {
-        var text = ""
-        var seq = 0
-        var reps = 0
-        var line = ""
-        for dayOffset in 0..<365 {
-            let day = startDay + dayOffset
-            text.removeAll(keepingCapacity: true)
-            if dayOffset % 3 != 2 {
-                var time = Double(day) * 86_400 + 18 * 3600
-                for set in 1...20 {
-                    func emit(_ event: CoreEvent) {
-                        seq += 1
-                        line.removeAll(keepingCapacity: true)
-                        event.appendJSON(to: &line, extraFields: "\"time\":\"" + CivilTime.rfc3339(time) + "\",\"seq\":\(seq)")
-                        text += line
-                        text += "\n"
-                    }
-                    emit(.setStart(set: set, t: time))
-                    for rep in 1...20 {
-                        time += 3.5
-                        let kinds: AlertSet = rep % 7 == 0 ? AlertSet(.tempoFast) : []
-                        if !kinds.isEmpty {
-                            emit(.alert(Alert(set: set, rep: rep, kind: .tempoFast, value: 0.8, limit: 1, t: time)))
-                        }
-                        emit(.rep(RepReport(set: set, rep: rep, t: time, depthCm: 14 + Double(rep % 7), eccentricS: 1.234,
-                                            bottomS: 0.25, concentricS: 1.05, holdS: 2.125, lockoutCm: 0.31,
-                                            torsoDeg: nil, tiltDeg: 0.8, peakVelocityMps: 0.812,
-                                            meanVelocityMps: 0.5 - Double(rep) * 0.01, partial: false, alerts: kinds)))
-                        reps += 1
-                    }
-                    time += 5
-                    emit(.setEnd(SetSummary(set: set, t: time, reps: 20, meanDepthCm: 17, velocityLossPct: 20, alerts: 2)))
-                    time += 120
-                }
-            }
-            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/" + CivilTime.dateText(ofDay: day) + ".jsonl"))
-        }
-        return reps
-    }
 }
 
 /// A temporary directory for one test, removed afterwards.
