@@ -21,6 +21,13 @@ import ThrustSim
             let value = Mutex<SamplingEnd?>(nil)
         }
 
+        /// Lets the engine run for `seconds` of wall time. A blocking sleep, not `Task.sleep`: while
+        /// other tests block the concurrency pool, a task's sleep can last far longer, and the
+        /// engine's queue (4096 items) would overflow.
+        static func run(seconds: Double) {
+            usleep(UInt32(seconds * 1_000_000))
+        }
+
         init(seed: UInt64, calibrationPath: String? = nil) throws {
             let clock = MonotonicClock()
             var session = try SimulatedSession(scenario: "quick", seed: seed, options: SimOptions(chip: .mpu6050, rateHz: 200))
@@ -44,12 +51,12 @@ import ThrustSim
         }
     }
 
-    @Test func samplingEngineReadsASimulatedChipOnAFakeBus() async throws {
+    @Test func samplingEngineReadsASimulatedChipOnAFakeBus() throws {
         let rig = try Rig(seed: 2)
         let (engine, queue, status) = (rig.engine, rig.queue, rig.status)
         engine.rawWatchers.add(1, ordering: .relaxed)
         try engine.start()
-        try await Task.sleep(for: .seconds(3))
+        Rig.run(seconds: 3)
         engine.stop()
 
         #expect(rig.ended.value.withLock { $0 } == .stopped)
@@ -70,12 +77,12 @@ import ThrustSim
 
     /// With a calibration store (i2c sources), what the core learns at rest is queued for
     /// calibration.json: the log thread writes it, never the sampling thread.
-    @Test func learntCalibrationIsQueuedForTheFile() async throws {
+    @Test func learntCalibrationIsQueuedForTheFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("thrustd-cal-\(UUID().uuidString).json").path
         let rig = try Rig(seed: 3, calibrationPath: path)
         let (engine, queue) = (rig.engine, rig.queue)
         try engine.start()
-        try await Task.sleep(for: .seconds(3))
+        Rig.run(seconds: 3)
         engine.stop()
 
         var items: [Outbound] = []
