@@ -85,6 +85,7 @@ let package = Package(
         // Daemon latency/CPU/RSS benchmark (drives a real thrustd over its socket).
         .executableTarget(name: "daemon-bench", dependencies: ["ThrustCore", "ThrustCapture", "ThrustSim"]),
         // Runs the real thrustd binary, and its services in-process.
-        .testTarget(name: "DaemonTests", dependencies: ["ThrustDaemon", "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware"]),
+        .testTarget(name: "DaemonTests", dependencies: ["ThrustDaemon", "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware",
+                                                    "TestProcessSupport"]),
     ]
 )

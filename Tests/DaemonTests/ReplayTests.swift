@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustDaemon
 #if canImport(Glibc)

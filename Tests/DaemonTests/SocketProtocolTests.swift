@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

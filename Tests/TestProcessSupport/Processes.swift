@@ -98,9 +98,13 @@ public final class RunningProcess: @unchecked Sendable {
 
         process.executableURL = URL(fileURLWithPath: self.executable)
         process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        }
+        var merged = ProcessInfo.processInfo.environment
+        // A test run under systemd must not make a daemon talk to the real service manager.
+        merged.removeValue(forKey: "NOTIFY_SOCKET")
+        merged.removeValue(forKey: "INVOCATION_ID")
+        merged.removeValue(forKey: "WATCHDOG_USEC")
+        if let environment { merged.merge(environment) { _, new in new } }
+        process.environment = merged
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
@@ -153,7 +157,7 @@ public final class RunningProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` (SIGTERM by default) and waits for the exit.
-    public func stop(signal: Int32 = SIGTERM, timeoutS: Double = 10) -> ProcessOutput {
+    public func stop(signal: Int32 = SIGTERM, timeoutS: Double = 20) -> ProcessOutput {
         if process.isRunning { kill(process.processIdentifier, signal) }
         return wait(timeoutS: timeoutS)
     }
@@ -166,12 +170,13 @@ public func runBinary(_ name: String, _ arguments: [String], stdin: String? = ni
     return running.wait(timeoutS: timeoutS)
 }
 
-/// A temporary directory for one test, removed afterwards.
+/// A temporary directory for one test, removed afterwards. A short path under /tmp: a daemon's
+/// socket path inside it must fit in 108 bytes.
 public final class ScratchDirectory: @unchecked Sendable {
     public let path: String
 
     public init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("thrust-test-" + UUID().uuidString).path
+        path = "/tmp/tdt-" + String(UUID().uuidString.prefix(8))
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
