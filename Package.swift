@@ -34,7 +34,9 @@ let package = Package(
         .target(name: "ThrustHardware", dependencies: ["ThrustCore", "CI2C", "CGPIOD"]),
 
         // The client's library: rep log reading, summaries, frequency advice, HTML report, socket client.
-        .target(name: "ThrustClient", dependencies: ["ThrustCore", "ThrustCapture"]),
+        // Where thrustd's files are (SPEC §7): one resolution for the daemon and its clients.
+        .target(name: "ThrustPaths"),
+        .target(name: "ThrustClient", dependencies: ["ThrustCore", "ThrustCapture", "ThrustPaths"]),
         // The client and offline tools.
         .executableTarget(
             name: "thrust",
@@ -69,7 +71,7 @@ let package = Package(
         .target(
             name: "ThrustDaemon",
             dependencies: [
-                "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware",
+                "ThrustCore", "ThrustCapture", "ThrustSim", "ThrustHardware", "ThrustPaths",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
