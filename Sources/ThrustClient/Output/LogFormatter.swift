@@ -253,18 +253,10 @@ public struct LogFormatter {
         object.int("rep", rep.rep)
         object.string("time", CivilTime.rfc3339(rep.time))
         object.number("t", rep.t, decimals: JSONDecimals.time)
-        object.number("depth_cm", rep.depthCm, decimals: JSONDecimals.cm)
-        object.number("eccentric_s", rep.eccentricS, decimals: JSONDecimals.seconds)
-        object.number("bottom_s", rep.bottomS, decimals: JSONDecimals.seconds)
-        object.number("concentric_s", rep.concentricS, decimals: JSONDecimals.seconds)
-        object.number("hold_s", rep.holdS, decimals: JSONDecimals.seconds)
-        object.number("lockout_cm", rep.lockoutCm, decimals: JSONDecimals.cm)
-        object.number("torso_deg", rep.torsoDeg, decimals: JSONDecimals.deg)
-        object.number("tilt_deg", rep.tiltDeg, decimals: JSONDecimals.deg)
-        object.number("peak_velocity_mps", rep.peakVelocityMps, decimals: JSONDecimals.mps)
-        object.number("mean_velocity_mps", rep.meanVelocityMps, decimals: JSONDecimals.mps)
-        object.bool("partial", rep.partial)
-        object.strings("alerts", rep.alerts.kinds.map(\.rawValue))
+        object.repMeasures(depthCm: rep.depthCm, eccentricS: rep.eccentricS, bottomS: rep.bottomS,
+                           concentricS: rep.concentricS, holdS: rep.holdS, lockoutCm: rep.lockoutCm,
+                           torsoDeg: rep.torsoDeg, tiltDeg: rep.tiltDeg, peakVelocityMps: rep.peakVelocityMps,
+                           meanVelocityMps: rep.meanVelocityMps, partial: rep.partial, alerts: rep.alerts)
         return object.finish()
     }
 

@@ -68,18 +68,10 @@ extension CoreEvent {
             object.int("set", rep.set)
             object.int("rep", rep.rep)
             object.number("t", rep.t, decimals: JSONDecimals.time)
-            object.number("depth_cm", rep.depthCm, decimals: JSONDecimals.cm)
-            object.number("eccentric_s", rep.eccentricS, decimals: JSONDecimals.seconds)
-            object.number("bottom_s", rep.bottomS, decimals: JSONDecimals.seconds)
-            object.number("concentric_s", rep.concentricS, decimals: JSONDecimals.seconds)
-            object.number("hold_s", rep.holdS, decimals: JSONDecimals.seconds)
-            object.number("lockout_cm", rep.lockoutCm, decimals: JSONDecimals.cm)
-            object.number("torso_deg", rep.torsoDeg, decimals: JSONDecimals.deg)
-            object.number("tilt_deg", rep.tiltDeg, decimals: JSONDecimals.deg)
-            object.number("peak_velocity_mps", rep.peakVelocityMps, decimals: JSONDecimals.mps)
-            object.number("mean_velocity_mps", rep.meanVelocityMps, decimals: JSONDecimals.mps)
-            object.bool("partial", rep.partial)
-            object.strings("alerts", rep.alerts.kinds.map(\.rawValue))
+            object.repMeasures(depthCm: rep.depthCm, eccentricS: rep.eccentricS, bottomS: rep.bottomS,
+                               concentricS: rep.concentricS, holdS: rep.holdS, lockoutCm: rep.lockoutCm,
+                               torsoDeg: rep.torsoDeg, tiltDeg: rep.tiltDeg, peakVelocityMps: rep.peakVelocityMps,
+                               meanVelocityMps: rep.meanVelocityMps, partial: rep.partial, alerts: rep.alerts)
         case .setEnd(let summary):
             object.int("set", summary.set)
             object.number("t", summary.t, decimals: JSONDecimals.time)
@@ -118,6 +110,28 @@ public enum JSONDecimals {
         case "reps": return 0
         default: return 3
         }
+    }
+}
+
+extension JSONObjectWriter {
+    /// A SPEC §5 `REP`'s measures, `depth_cm` to `alerts`: one field list and one set of decimals
+    /// for the core's events and for the client's views of the log.
+    public mutating func repMeasures(depthCm: Double?, eccentricS: Double?, bottomS: Double?, concentricS: Double?,
+                                     holdS: Double?, lockoutCm: Double?, torsoDeg: Double?, tiltDeg: Double?,
+                                     peakVelocityMps: Double?, meanVelocityMps: Double?, partial: Bool,
+                                     alerts: AlertSet) {
+        number("depth_cm", depthCm, decimals: JSONDecimals.cm)
+        number("eccentric_s", eccentricS, decimals: JSONDecimals.seconds)
+        number("bottom_s", bottomS, decimals: JSONDecimals.seconds)
+        number("concentric_s", concentricS, decimals: JSONDecimals.seconds)
+        number("hold_s", holdS, decimals: JSONDecimals.seconds)
+        number("lockout_cm", lockoutCm, decimals: JSONDecimals.cm)
+        number("torso_deg", torsoDeg, decimals: JSONDecimals.deg)
+        number("tilt_deg", tiltDeg, decimals: JSONDecimals.deg)
+        number("peak_velocity_mps", peakVelocityMps, decimals: JSONDecimals.mps)
+        number("mean_velocity_mps", meanVelocityMps, decimals: JSONDecimals.mps)
+        bool("partial", partial)
+        strings("alerts", alerts.kinds.map(\.rawValue))
     }
 }
 
