@@ -30,8 +30,8 @@ func analyze(scenario: String, seed: UInt64) throws -> (truth: SessionTruth, rep
     for line in scorer.offSets { print(line) }
 
     // Floors: today's figures with a margin.
-    #expect(scorer.setExactRate >= 0.65)
-    #expect(Double(scorer.found) / Double(max(scorer.trueReps, 1)) >= 0.85)
+    #expect(scorer.setExactRate >= 0.78)
+    #expect(Double(scorer.found) / Double(max(scorer.trueReps, 1)) >= 0.92)
     #expect((scorer.rms("depth_cm") ?? 99) <= 2.5)
     #expect((scorer.mae("lockout_cm") ?? 99) <= 2.2)
     #expect((scorer.mae("torso_deg") ?? 99) <= 2.8)

@@ -4,12 +4,12 @@
 import Foundation
 import Testing
 @testable import ThrustCore
-import ThrustSim
+@testable import ThrustSim
 
 @Test func dumpSession() throws {
     guard let spec = ProcessInfo.processInfo.environment["DUMP"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     var out = "t,ax,ay,az,gx,gy,gz\n"
     while let s = session.next() {
         out += "\(s.t),\(s.accel.x),\(s.accel.y),\(s.accel.z),\(s.gyro.x),\(s.gyro.y),\(s.gyro.z)\n"
@@ -18,7 +18,7 @@ import ThrustSim
     try session.truth.json().write(toFile: "/tmp/dump.truth.json", atomically: true, encoding: .utf8)
     let (_, reps) = try analyze(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1)
     var core = RepAnalyzer(settings: CoreSettings(mount: session.truth.mount, profile: Profile.named(session.truth.profile) ?? .generic))
-    var s2 = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var s2 = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     var ev = ""
     while let s = s2.next() { core.update(s) { e in if case .phase = e {} else { ev += e.jsonLine() + "\n" } } }
     core.finish { ev += $0.jsonLine() + "\n" }
@@ -29,7 +29,7 @@ import ThrustSim
 @Test func dumpStrokes() throws {
     guard let spec = ProcessInfo.processInfo.environment["STROKES"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
     var was = false
@@ -52,15 +52,18 @@ import ThrustSim
 @Test func dumpTrace() throws {
     guard let spec = ProcessInfo.processInfo.environment["TRACE"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
+    var motion = session.motion
+    let origin = session.info.startS
     var last = -1.0
     while let s = session.next() {
         tracker.update(s)
         if s.t >= t0 && s.t <= t1 && s.t - last >= 0.05 {
             last = s.t
-            print(String(format: "t %.2f still %d q %d v %+.4f z %+.4f rg %.4f anchorT %.2f trace %d ah %.3f", s.t, tracker.isStill ? 1 : 0, tracker.stillness.isQuasiStill ? 1 : 0, tracker.velocity, tracker.liveHeight, tracker.restGravity, tracker.anchorT, tracker.trace.count, tracker.anchorHeight))
+            let b = motion.body(at: s.t - origin)
+            print(String(format: "t %.2f still %d q %d v %+.4f (true %+.4f) z %+.4f (true %+.4f) rg %.4f anchorT %.2f trace %d ah %.3f", s.t, tracker.isStill ? 1 : 0, tracker.stillness.isQuasiStill ? 1 : 0, tracker.velocity, b.velocity.z, tracker.liveHeight, b.position.z, tracker.restGravity, tracker.anchorT, tracker.trace.count, tracker.anchorHeight))
         }
     }
 }
@@ -68,7 +71,7 @@ import ThrustSim
 @Test func dumpDetector() throws {
     guard let spec = ProcessInfo.processInfo.environment["DETECT"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     var tracker = MotionTracker()
     var last = -1.0
@@ -97,7 +100,7 @@ import ThrustSim
 @Test func dumpSegmenter() throws {
     guard let spec = ProcessInfo.processInfo.environment["SEGMENT"] else { return }
     let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: SimOptions(idealSensor: ProcessInfo.processInfo.environment["IDEAL_SENSOR"] != nil))
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
     let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
     let truth = session.truth
     var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
@@ -121,20 +124,85 @@ import ThrustSim
 /// `IDEAL=1`: the accuracy figures on the same sessions with an exact sensor (no noise, offsets,
 /// jitter or drops), to tell what the sensor costs from what the method costs.
 @Test func idealSensorFigures() throws {
-    guard ProcessInfo.processInfo.environment["IDEAL"] != nil else { return }
+    guard let ideal = ProcessInfo.processInfo.environment["IDEAL"] else { return }
     var scorer = Scorer()
     for seed in UInt64(1)...40 {
-        var session = try SimulatedSession(scenario: "mixed", seed: seed, options: SimOptions(idealSensor: true))
+        var options = SimOptions(idealSensor: ideal != "0")
+        if let scale = ProcessInfo.processInfo.environment["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
+        var session = try SimulatedSession(scenario: "mixed", seed: seed, options: options)
         let truth = session.truth
         var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
         var reps: [RepReport] = []
         while let s = session.next() { core.update(s) { if case .rep(let r) = $0 { reps.append(r) } } }
         core.finish { if case .rep(let r) = $0 { reps.append(r) } }
-        scorer.add(truth: truth, reps: reps, name: "\(seed)")
+        scorer.add(truth: truth, reps: reps, name: "\(seed) \(truth.variant) \(Int(truth.rateHz)) Hz \(truth.mount)")
     }
     print(scorer.summary)
+    for line in scorer.offSets { print("OFF", line) }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm"] {
         let v = scorer.errors[k] ?? []
-        print(k, "bias", v.reduce(0, +) / Double(max(v.count, 1)))
+        let a = v.map(abs).sorted()
+        func q(_ f: Double) -> Double { a.isEmpty ? 0 : a[min(a.count - 1, Int(f * Double(a.count)))] }
+        print(k, "bias", v.reduce(0, +) / Double(max(v.count, 1)), "p50", q(0.5), "p90", q(0.9), "p98", q(0.98), "max", a.last ?? 0)
     }
+}
+
+/// `REPS=seed` (with `IDEAL_SENSOR=1` for an exact sensor): each true rep next to the matched
+/// reported rep, to see which measure goes wrong where.
+@Test func dumpRepErrors() throws {
+    guard let spec = ProcessInfo.processInfo.environment["REPS"] else { return }
+    let seed = UInt64(spec) ?? 1
+    var session = try SimulatedSession(scenario: "mixed", seed: seed, options: investigationOptions())
+    let truth = session.truth
+    var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
+    var reps: [RepReport] = []
+    while let s = session.next() { core.update(s) { if case .rep(let r) = $0 { reps.append(r) } } }
+    core.finish { if case .rep(let r) = $0 { reps.append(r) } }
+    print(truth.variant, truth.rateHz, truth.mount, truth.style)
+    func f(_ x: Double?) -> String { x.map { String(format: "%5.2f", $0) } ?? "    -" }
+    var used = Set<Int>()
+    for set in truth.sets {
+        print(String(format: "set %d %.2f-%.2f", set.set, set.tStart, set.tEnd))
+        for tr in set.reps {
+            let best = reps.indices.filter { !used.contains($0) && abs(reps[$0].t - tr.t) <= 0.6 }.min { abs(reps[$0].t - tr.t) < abs(reps[$1].t - tr.t) }
+            guard let b = best else { print(String(format: "  MISSED t %.2f depth %@", tr.t, f(tr.depthCm))); continue }
+            used.insert(b)
+            let r = reps[b]
+            print(String(format: "  t %8.2f %+5.2f depth %@ %+5.2f ecc %@ %+5.2f bot %@ %+5.2f con %@ %+5.2f hold %@ %+5.2f lock %@ %+5.2f %@", tr.t, r.t - tr.t, f(tr.depthCm), r.depthCm - tr.depthCm, f(tr.eccentricS), (r.eccentricS ?? .nan) - (tr.eccentricS ?? .nan), f(tr.bottomS), (r.bottomS ?? .nan) - (tr.bottomS ?? .nan), f(tr.concentricS), (r.concentricS ?? .nan) - tr.concentricS, f(tr.holdS), (r.holdS ?? .nan) - (tr.holdS ?? .nan), f(tr.lockoutCm), r.lockoutCm - tr.lockoutCm, tr.planned.joined(separator: ",")))
+        }
+    }
+    for (i, r) in reps.enumerated() where !used.contains(i) { print(String(format: "  EXTRA t %.2f depth %.2f", r.t, r.depthCm)) }
+}
+
+/// `HEIGHTS=seed[:t0:t1]`: each stroke's end heights against the simulator's true height there
+/// (offset so the first stroke starts right), to tell tracking errors from segmentation errors.
+@Test func dumpHeights() throws {
+    guard let spec = ProcessInfo.processInfo.environment["HEIGHTS"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: "mixed", seed: UInt64(parts[0]) ?? 1, options: investigationOptions())
+    let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
+    var motion = session.motion
+    let origin = session.info.startS
+    var tracker = MotionTracker()
+    var offset: Double?
+    while let s = session.next() {
+        tracker.update(s)
+        while !tracker.strokes.isEmpty {
+            let st = tracker.strokes[0]
+            tracker.strokes.removeFirst(1)
+            let za = motion.body(at: st.onsetT - origin).position.z, zb = motion.body(at: st.offsetT - origin).position.z
+            if offset == nil { offset = st.startZ - za }
+            let o = offset ?? 0
+            guard st.onsetT >= t0 && st.onsetT <= t1 else { continue }
+            print(String(format: "stroke %+d %7.2f-%7.2f dz %+.3f (true %+.3f) start err %+.2f cm end err %+.2f cm", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, zb - za, (st.startZ - za - o) * 100, (st.endZ - zb - o) * 100))
+        }
+    }
+}
+
+/// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none).
+func investigationOptions() -> SimOptions {
+    let env = ProcessInfo.processInfo.environment
+    var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
+    if let scale = env["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
+    return options
 }

@@ -44,6 +44,11 @@ public struct MotionTracker: Sendable {
         /// … and so does a movement since the last rest that turned the sensor this much, degrees.
         public var turningMovementDeg = 10.0
         public var strokes = StrokeExtractor.Settings()
+        /// A movement this long with no rest recognised (a leak the rest detector cannot see
+        /// through, or reps with no pause) is closed anyway at the next quiet moment …
+        public var forcedAnchorAfterS = 9.0
+        /// … once the gyro and accelerometer have been quiet this long, s.
+        public var forcedQuietS = 0.4
         public init() {}
     }
 
@@ -71,6 +76,8 @@ public struct MotionTracker: Sendable {
     var anchorPhi = SIMD8<Double>(repeating: 0)
     /// ∫|ω| dt since the anchor, rad.
     var turn = 0.0
+    /// ∫ω dt since the start, rad (sensor axes; the rest detector's turning input).
+    var rotation = SIMD3<Double>(repeating: 0)
     var lastPhi = SIMD8<Double>(repeating: 0)
     var heightSinceAnchor = 0.0
     var anchorT = 0.0
@@ -160,13 +167,13 @@ public struct MotionTracker: Sendable {
         let gyro = sample.gyro - bias
         let accel = accelCal.apply(sample.accel)
 
+        let meanRate = (gyro + lastGyro) * 0.5
         if !upValid {
             up = normalized(accel)
             upValid = true
         } else if dt > 0 {
             // Turn the up vector by the mean rate over the interval: d(up)/dt = up × ω.
-            let w = (gyro + lastGyro) * 0.5
-            up = normalized(rotate(up, by: -w * dt))
+            up = normalized(rotate(up, by: -meanRate * dt))
         }
         lastGyro = gyro
 
@@ -193,6 +200,7 @@ public struct MotionTracker: Sendable {
             detectorHeight += (detectorVelocity + 0.5 * dv) * dt
             detectorVelocity += dv
             turn += length(gyro) * dt
+            rotation += meanRate * dt
         }
         lastPhi = phi
         lastRawVertical = rawVertical
@@ -201,6 +209,11 @@ public struct MotionTracker: Sendable {
 
         if still && !wasStill {
             startStillPeriod(t: t)
+        } else if !still && anchored && t - anchorT >= settings.forcedAnchorAfterS
+                    && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS {
+            // No rest for a long time: the quiet moment is the best zero-velocity guess there
+            // is. Without it a runaway leak would hold every stroke back until the trace fills.
+            closeSegment(at: t - 0.5 * settings.forcedQuietS, now: t, corrected: true, learn: false)
         }
         wasStill = still
 
@@ -208,6 +221,7 @@ public struct MotionTracker: Sendable {
             if trace.isFull { closeSegment(at: t, now: t, corrected: false) }
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
+            point.rotation = rotation
             point.quiet = stillness.isQuasiStill
             trace.append(point)
             lastTraceT = t
@@ -232,7 +246,7 @@ public struct MotionTracker: Sendable {
         // from past strokes, or seen in the movement just made (it turned the sensor a lot).
         let turnsWithHips = rotationCouplingDegPerCm >= settings.coupledDegPerCm
             || turn * radiansToDegrees >= settings.turningMovementDeg
-        let rest = restDetector.update(t: t, height: detectorHeight, allowed: stillness.isQuasiStill,
+        let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
                                        turnsWithHips: turnsWithHips)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
@@ -389,7 +403,9 @@ public struct MotionTracker: Sendable {
         anchorT = t
         anchored = true
         trace.removeAll()
-        trace.append(TracePoint(t: t, v: 0, z: 0, up: up))
+        var first = TracePoint(t: t, v: 0, z: 0, up: up)
+        first.rotation = rotation
+        trace.append(first)
         lastTraceT = t
     }
 
@@ -398,10 +414,11 @@ public struct MotionTracker: Sendable {
     /// Closes the segment at the zero-velocity instant `anchor` (≤ now): the part up to it gets
     /// its leak and linear velocity drift removed (so it ends at rest), is converted to absolute
     /// heights and split into strokes; what follows the anchor starts the next segment.
-    mutating func closeSegment(at anchor: Double, now t: Double, corrected: Bool) {
+    mutating func closeSegment(at anchor: Double, now t: Double, corrected: Bool, learn: Bool = true) {
         if let lastPoint = trace.last, lastPoint.t < t {
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
+            point.rotation = rotation
             trace.append(point)
         }
         guard corrected, trace.count >= 2 else {
@@ -422,7 +439,7 @@ public struct MotionTracker: Sendable {
         // The velocity this movement ends with teaches the calibration; the new calibration
         // then takes the leak it explains out of the whole movement.
         var change = SIMD8<Double>(repeating: 0)
-        if abs(rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
+        if learn && abs(rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
             accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: rawBase.v)
             change = accelCal.solve()
         }
@@ -444,7 +461,8 @@ public struct MotionTracker: Sendable {
             trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
         }
         // Every rest inside the segment, however short, is zero velocity too.
-        pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm)
+        pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm,
+                             degreesPerCm: rotationCouplingDegPerCm)
         let endHeight = trace[end].z
         // Strokes of the closed part only.
         extractor.extract(trace, count: end + 1) { stroke in
@@ -461,6 +479,7 @@ public struct MotionTracker: Sendable {
             trace[i].turn -= rawBase.turn
         }
         trace[0] = TracePoint(t: rawBase.t, v: 0, z: 0, up: rawBase.up)
+        trace[0].rotation = rawBase.rotation
         heightSinceAnchor -= rawBase.z + rawBase.v * (lastT - rawBase.t)
         velocity -= rawBase.v
         leakIntegral -= rawBase.leakIntegral + (newPhi - anchorPhi) * (lastT - rawBase.t)

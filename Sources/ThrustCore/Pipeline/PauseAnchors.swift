@@ -29,24 +29,34 @@ public struct PauseAnchors: Sendable {
         public var sideSpeedMps = 0.03
         /// … within this time of it, s.
         public var sideLookS = 0.4
+        /// When the sensor turns with the hips, a rest turns the gyro no faster than this over the
+        /// box, °/s (a slow movement turns it; tremor mostly cancels in the box) …
+        public var quietTurnRateDegPerS = 2.5
+        /// … or than the coupling turns it at this hip speed, cm/s, whichever is larger.
+        public var quietHipSpeedCmPerS = 2.0
         public init() {}
     }
 
     public var settings: Settings
     var box: [Double]
+    /// Box-averaged turning rate, rad/s.
+    var boxTurn: [Double]
     var knotT: [Double]
     var knotV: [Double]
 
     public init(capacity: Int, settings: Settings = Settings()) {
         self.settings = settings
         box = Array(repeating: 0, count: capacity)
+        boxTurn = Array(repeating: 0, count: capacity)
         knotT = Array(repeating: 0, count: 512)
         knotV = Array(repeating: 0, count: 512)
     }
 
     /// Corrects `trace[0..<n]` in place (velocity and height). Returns the number of rests used.
     @discardableResult
-    public mutating func correct(_ trace: inout FixedRing<TracePoint>, count n: Int, turnsWithHips: Bool) -> Int {
+    /// `degreesPerCm`: how much the sensor turns per cm of hip travel (the tracker's coupling).
+    public mutating func correct(_ trace: inout FixedRing<TracePoint>, count n: Int, turnsWithHips: Bool,
+                                 degreesPerCm: Double = 0) -> Int {
         guard n >= 8, n <= box.count else { return 0 }
         let h = settings.halfWindowS
         // Centred box velocity from heights (two pointers).
@@ -57,7 +67,10 @@ public struct PauseAnchors: Sendable {
             while hi < n - 1 && trace[hi + 1].t <= t + h { hi += 1 }
             let span = trace[hi].t - trace[lo].t
             box[i] = span > 0 ? (trace[hi].z - trace[lo].z) / span : trace[i].v
+            boxTurn[i] = span > 0 ? length(trace[hi].rotation - trace[lo].rotation) / span : 0
         }
+        let quietTurn = max(settings.quietTurnRateDegPerS, degreesPerCm * settings.quietHipSpeedCmPerS)
+            / radiansToDegrees
         let slopeMax = turnsWithHips ? settings.coupledSlopeMaxMps2 : settings.slopeMaxMps2
         var knots = 0
         func addKnot(_ t: Double, _ v: Double) {
@@ -71,7 +84,7 @@ public struct PauseAnchors: Sendable {
         var fit = LineFit()
         var start = -1
         var rests = 0
-        func closeRun(_ a: Int, _ b: Int) {
+        func closeRun(_ a: Int, _ b: Int, turningAfter: Bool = false) {
             guard b > a, trace[b].t - trace[a].t >= settings.minRestS, fit.n >= 3,
                   abs(fit.slope) <= slopeMax else { return }
             // Inside the segment a rest sits at a turnaround: the movement before and after it
@@ -86,7 +99,8 @@ public struct PauseAnchors: Sendable {
             // Knots where the box lies wholly inside the rest (its edges mix in movement), with
             // a margin for the gentle first and last moments of a movement.
             let ta = a == 0 ? trace[0].t : trace[a].t + h + settings.edgeMarginS
-            let tb = b == n - 1 ? trace[n - 1].t : trace[b].t - h - settings.edgeMarginS
+            // A run the gyro ended has an exact end: the movement had not reached the box yet.
+            let tb = b == n - 1 ? trace[n - 1].t : trace[b].t - h - (turningAfter ? 0 : settings.edgeMarginS)
             guard tb > ta else { return }
             var inner = LineFit(origin: ta)
             for j in a...b where trace[j].t >= ta && trace[j].t <= tb { inner.add(trace[j].t, box[j]) }
@@ -98,7 +112,8 @@ public struct PauseAnchors: Sendable {
         var i = 0
         while i < n {
             let p = trace[i]
-            if p.quiet || i == 0 || i == n - 1 {
+            let turning = turnsWithHips && boxTurn[i] > quietTurn
+            if (p.quiet && !turning) || i == 0 || i == n - 1 {
                 if start < 0 {
                     start = i
                     fit = LineFit(origin: p.t)
@@ -115,7 +130,7 @@ public struct PauseAnchors: Sendable {
                     fit.add(p.t, box[i])
                 }
             } else if start >= 0 {
-                closeRun(start, i - 1)
+                closeRun(start, i - 1, turningAfter: p.quiet && turning)
                 start = -1
             }
             i += 1

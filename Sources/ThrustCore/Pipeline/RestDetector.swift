@@ -8,6 +8,10 @@
 /// fit's residual exceeds `residualMaxMps` the candidate restarts, and once it has lasted
 /// `minRestS` it is a rest. The rest is taken to begin where the candidate's first full box ended
 /// (all of that box was already at rest), which is where the zero-velocity anchor goes.
+/// When the sensor turns with the hips (the bar rolls, the pelvis tilts) a quiet gyro proves
+/// rest, which allows steeper and looser lines — but only while the gyro averaged over the same
+/// box is quiet too: a slow, smooth start looks like a straight line to the height for a moment,
+/// and turns the sensor already.
 public struct RestDetector: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Box that averages tremor out of the velocity, s.
@@ -28,12 +32,17 @@ public struct RestDetector: Sendable {
         /// this, m/s².
         public var longSlopeMaxMps2 = 0.8
         public var longRestS = 1.5
+        /// Largest box-averaged turning rate for the sensor-turns-with-hips allowances, °/s
+        /// (≈ 1 cm/s of hip travel at a typical coupling; tremor mostly cancels in the box).
+        public var quietTurnRateDegPerS = 1.0
         public init() {}
     }
 
     public var settings: Settings
     /// Raw height (m) every `stepS`, newest at `head`.
     var heights: [Double]
+    /// ∫ω dt (rad, sensor axes) at the same instants.
+    var rotations: [SIMD3<Double>]
     var times: [Double]
     var head = -1
     var lastStepT = -Double.infinity
@@ -56,21 +65,26 @@ public struct RestDetector: Sendable {
         self.settings = settings
         let count = Int((settings.boxS / settings.stepS).rounded(.up)) + 4
         heights = Array(repeating: 0, count: count)
+        rotations = Array(repeating: .zero, count: count)
         times = Array(repeating: -Double.infinity, count: count)
     }
 
-    /// Feeds the raw (never re-based) height; `allowed` is false while the gyro or the
-    /// accelerometer says the sensor is clearly moving. Returns whether it is a rest.
-    public mutating func update(t: Double, height: Double, allowed: Bool, turnsWithHips: Bool) -> Bool {
+    /// Feeds the raw (never re-based) height and the integrated gyro `rotation` (rad); `allowed`
+    /// is false while the gyro or the accelerometer says the sensor is clearly moving;
+    /// `turnsWithHips`: movements turn the sensor. Returns whether it is a rest.
+    public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
+                                turnsWithHips: Bool) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }
         lastStepT = t
         head = (head + 1) % heights.count
         heights[head] = height
+        rotations[head] = rotation
         times[head] = t
-        guard allowed, let boxV = boxVelocity(now: t) else {
+        guard allowed, let (boxV, boxTurn) = boxRates(now: t) else {
             restart(at: nil)
             return false
         }
+        let turnsWithHips = turnsWithHips && boxTurn * radiansToDegrees <= settings.quietTurnRateDegPerS
         if candidateT == nil { restart(at: t) }
         add(t: t, v: boxV)
         // The slope of a few points is noise: judge it once the line spans a tenth of a second.
@@ -129,13 +143,15 @@ public struct RestDetector: Sendable {
         return (max(rss, 0) / n).squareRoot()
     }
 
-    /// Mean velocity over the last box, m/s (nil until the history covers a box).
-    func boxVelocity(now t: Double) -> Double? {
+    /// Mean velocity (m/s) and mean turning rate (rad/s) over the last box (nil until the
+    /// history covers a box).
+    func boxRates(now t: Double) -> (velocity: Double, turn: Double)? {
         var i = head
         for _ in 0..<heights.count {
             if times[i] <= t - settings.boxS {
                 let span = t - times[i]
-                return span > 0 ? (heights[head] - heights[i]) / span : nil
+                guard span > 0 else { return nil }
+                return ((heights[head] - heights[i]) / span, length(rotations[head] - rotations[i]) / span)
             }
             i = (i + heights.count - 1) % heights.count
         }

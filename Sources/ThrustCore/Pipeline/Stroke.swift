@@ -45,6 +45,9 @@ public struct TracePoint: Sendable {
     public var leakIntegral: SIMD8<Double>
     /// ∫|ω| dt since the anchor, rad.
     public var turn: Double = 0
+    /// ∫ω dt (sensor axes) since the tracker started, rad: the gyro's own record of turning,
+    /// untouched by the corrections that pull `up` towards the accelerometer at rest.
+    public var rotation = SIMD3<Double>(repeating: 0)
     /// The gyro and accelerometer allowed a rest here (see `StillnessDetector`).
     public var quiet = false
 

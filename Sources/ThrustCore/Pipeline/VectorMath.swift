@@ -40,4 +40,3 @@ import Darwin
 }
 
 @usableFromInline let radiansToDegrees = 180.0 / Double.pi
-
