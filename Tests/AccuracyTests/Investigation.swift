@@ -171,7 +171,10 @@ import Testing
             print(String(format: "  t %8.2f %+5.2f depth %@ %+5.2f ecc %@ %+5.2f bot %@ %+5.2f con %@ %+5.2f hold %@ %+5.2f lock %@ %+5.2f %@", tr.t, r.t - tr.t, f(tr.depthCm), r.depthCm - tr.depthCm, f(tr.eccentricS), (r.eccentricS ?? .nan) - (tr.eccentricS ?? .nan), f(tr.bottomS), (r.bottomS ?? .nan) - (tr.bottomS ?? .nan), f(tr.concentricS), (r.concentricS ?? .nan) - tr.concentricS, f(tr.holdS), (r.holdS ?? .nan) - (tr.holdS ?? .nan), f(tr.lockoutCm), r.lockoutCm - tr.lockoutCm, tr.planned.joined(separator: ",")))
         }
     }
-    for (i, r) in reps.enumerated() where !used.contains(i) { print(String(format: "  EXTRA t %.2f depth %.2f", r.t, r.depthCm)) }
+    for (i, r) in reps.enumerated() where !used.contains(i) {
+        let ghost = truth.nonrep.contains { $0.contains(r.t) }
+        print(String(format: "  EXTRA%@ t %.2f set %d rep %d depth %.2f ecc %.2f con %.2f", ghost ? " GHOST" : "", r.t, r.set, r.rep, r.depthCm, r.eccentricS ?? -1, r.concentricS ?? -1))
+    }
 }
 
 /// `HEIGHTS=seed[:t0:t1]`: each stroke's end heights against the simulator's true height there

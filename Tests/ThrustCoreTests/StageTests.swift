@@ -218,6 +218,21 @@ import Testing
         #expect(run(strokes).reps.isEmpty)
     }
 
+    @Test func aSmallFirstMoveIsNotARepButAPartialLaterIs() {
+        // Bottom-start: a 5 cm shuffle before the set, then 17 cm reps and one 7 cm partial.
+        var strokes = [stroke(1, 1, 1.6, 0.0, 0.05), stroke(-1, 2.5, 3.1, 0.05, 0.0)]
+        var t = 12.0
+        for depth in [0.17, 0.17, 0.17, 0.07, 0.17] {
+            strokes.append(stroke(1, t, t + 1.2, 0.0, depth))
+            strokes.append(stroke(-1, t + 3.7, t + 5.2, depth, 0.0))
+            t += 6
+        }
+        let reps = run(strokes, profile: .banded).reps
+        #expect(reps.count == 5)
+        #expect(reps.first.map { $0.t > 12 } == true)
+        #expect(reps.contains { $0.partial && abs($0.depthCm - 7) < 1e-6 })
+    }
+
     @Test func setsSplitOnRest() {
         var strokes: [Stroke] = []
         for base in [0.0, 60.0] {

@@ -15,8 +15,13 @@ import Darwin
 /// after `setGapS` without a rep-sized stroke.
 public struct RepSegmenter: Sendable {
     public struct Settings: Sendable, Equatable {
-        /// Smallest rise that counts as a rep, m (partials are counted and flagged).
+        /// Smallest rise that counts as a rep, m (partials are counted and flagged) …
         public var minRepM = 0.04
+        /// … as the first rep of a set, m (with nothing to compare it with, a smaller rise is
+        /// more likely an adjustment on the bench than a partial rep) …
+        public var minFirstRepM = 0.065
+        /// … and later, as a fraction of the set's mean depth so far.
+        public var minRepFractionOfTypical = 0.3
         /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
         public var maxRepM = 0.40
         /// A first rise up to this size mirrored by a fall is a bottom-start rep outright; a larger
@@ -362,7 +367,9 @@ public struct RepSegmenter: Sendable {
     }
 
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
-        guard rise.amplitude >= settings.minRepM, rise.amplitude <= settings.maxRepM,
+        let smallest = typicalDepth().map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
+            ?? settings.minFirstRepM
+        guard rise.amplitude >= smallest, rise.amplitude <= settings.maxRepM,
               fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= settings.maxRepM,
               pause <= settings.maxPauseS else { return false }
         // The two strokes mirror each other: the rep comes back about to where it started. Once
