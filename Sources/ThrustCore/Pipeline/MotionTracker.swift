@@ -49,6 +49,9 @@ public struct MotionTracker: Sendable {
         public var forcedAnchorAfterS = 9.0
         /// … once the gyro and accelerometer have been quiet this long, s.
         public var forcedQuietS = 0.4
+        /// The rest that closes a segment sets the velocity error along it when it lasts this
+        /// long before the anchor, s (else the mean velocity around the anchor does).
+        public var minRestLineS = 0.12
         public init() {}
     }
 
@@ -213,7 +216,8 @@ public struct MotionTracker: Sendable {
                     && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS {
             // No rest for a long time: the quiet moment is the best zero-velocity guess there
             // is. Without it a runaway leak would hold every stroke back until the trace fills.
-            closeSegment(at: t - 0.5 * settings.forcedQuietS, now: t, corrected: true, learn: false)
+            closeSegment(at: t - 0.5 * settings.forcedQuietS, restFrom: t - settings.forcedQuietS, now: t,
+                         corrected: true, learn: false)
         }
         wasStill = still
 
@@ -267,7 +271,7 @@ public struct MotionTracker: Sendable {
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
-        closeSegment(at: stillStartT, now: t, corrected: anchored)
+        closeSegment(at: stillStartT, restFrom: restDetector.candidateT, now: t, corrected: anchored)
         // The rest is confirmed: gravity's direction is what the (tremor-free) accelerometer
         // reads; the gyro may have wandered during a long or fast movement (rolling the bar).
         let reading = accelCal.apply(stillness.meanAccel)
@@ -287,6 +291,25 @@ public struct MotionTracker: Sendable {
             j += 1
         }
         return weight > 0 ? sum / weight : trace[k].v
+    }
+
+    /// Least-squares line through the trace's velocity over points `a…b`.
+    func velocityLine(from a: Int, to b: Int) -> VelocityLine? {
+        guard b - a >= 2 else { return nil }
+        let origin = trace[b].t
+        var n = 0.0, st = 0.0, sv = 0.0, stt = 0.0, stv = 0.0
+        for i in a...b {
+            let x = trace[i].t - origin, v = trace[i].v
+            n += 1; st += x; sv += v; stt += x * x; stv += x * v
+        }
+        let d = stt - st * st / n
+        let slope = d > 1e-12 ? (stv - st * sv / n) / d : 0
+        return VelocityLine(origin: origin, mean: sv / n, meanT: st / n, slope: slope)
+    }
+
+    struct VelocityLine {
+        var origin: Double, mean: Double, meanT: Double, slope: Double
+        func value(at t: Double) -> Double { mean + slope * (t - origin - meanT) }
     }
 
     /// At rest the vertical reading is off by this much (m/s²): gravity leaking through a pose the
@@ -414,7 +437,8 @@ public struct MotionTracker: Sendable {
     /// Closes the segment at the zero-velocity instant `anchor` (≤ now): the part up to it gets
     /// its leak and linear velocity drift removed (so it ends at rest), is converted to absolute
     /// heights and split into strokes; what follows the anchor starts the next segment.
-    mutating func closeSegment(at anchor: Double, now t: Double, corrected: Bool, learn: Bool = true) {
+    mutating func closeSegment(at anchor: Double, restFrom restStart: Double? = nil, now t: Double, corrected: Bool,
+                               learn: Bool = true) {
         if let lastPoint = trace.last, lastPoint.t < t {
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
@@ -432,10 +456,22 @@ public struct MotionTracker: Sendable {
         }
         let t0 = trace[0].t
         let span = trace[end].t - t0
-        // The anchor is at rest, but tremor makes the velocity there oscillate by centimetres per
-        // second: take its mean over the rest around the anchor as the velocity error there.
+        // The rest that ends the segment, from where it began to the anchor: all of it is zero
+        // velocity, so a line through its velocity is the error there — tilted where a leak the
+        // calibration has not learnt yet builds up, and with the tremor averaged out.
+        var restIndex: Int?
+        if let rs = restStart, anchor - rs >= settings.minRestLineS, rs > t0 {
+            let k = extractor.index(trace, before: rs)
+            if end - k >= 3 { restIndex = k }
+        }
         var rawBase = trace[end]
-        rawBase.v = meanVelocity(around: end)
+        if let k = restIndex, let line = velocityLine(from: k, to: end) {
+            rawBase.v = line.value(at: trace[end].t)
+        } else {
+            // Tremor makes the velocity at the anchor oscillate by centimetres per second: take
+            // its mean over the rest around the anchor as the velocity error there.
+            rawBase.v = meanVelocity(around: end)
+        }
         // The velocity this movement ends with teaches the calibration; the new calibration
         // then takes the leak it explains out of the whole movement.
         var change = SIMD8<Double>(repeating: 0)
@@ -453,12 +489,29 @@ public struct MotionTracker: Sendable {
             trace[i].v -= c
             trace[i].z -= zCorrection
         }
-        // What is left is removed as a constant bias: the velocity must end at zero.
-        let drift = span > 0 ? endVelocity / span : 0  // m/s²
-        for i in 0...end {
-            let dtp = trace[i].t - t0
-            trace[i].v -= drift * dtp
-            trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
+        if let k = restIndex, k > 0, let line = velocityLine(from: k, to: end) {
+            // What is left: zero along the ending rest's line, and a constant bias before it
+            // (ramping from zero at the segment's start to the line's value where the rest began).
+            let tc = trace[k].t
+            let vc = line.value(at: tc)
+            var zDrift = 0.0
+            var previousC = 0.0
+            for i in 0...end {
+                let ti = trace[i].t
+                let c = ti <= tc ? vc * (ti - t0) / (tc - t0) : line.value(at: ti)
+                if i > 0 { zDrift += 0.5 * (c + previousC) * (ti - trace[i - 1].t) }
+                previousC = c
+                trace[i].v -= c
+                trace[i].z = anchorHeight + trace[i].z - zDrift
+            }
+        } else {
+            // What is left is removed as a constant bias: the velocity must end at zero.
+            let drift = span > 0 ? endVelocity / span : 0  // m/s²
+            for i in 0...end {
+                let dtp = trace[i].t - t0
+                trace[i].v -= drift * dtp
+                trace[i].z = anchorHeight + trace[i].z - 0.5 * drift * dtp * dtp
+            }
         }
         // Every rest inside the segment, however short, is zero velocity too.
         pauseAnchors.correct(&trace, count: end + 1, turnsWithHips: rotationCouplingDegPerCm >= settings.coupledDegPerCm,
