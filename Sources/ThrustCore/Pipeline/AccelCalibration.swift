@@ -27,10 +27,11 @@ public struct AccelCalibration: Sendable {
     /// Prior standard deviations.
     static let offsetPriorSigma = 0.35   // m/s²
     static let scalePriorSigma = 0.025
-    /// One still pose's magnitude error, m/s².
-    static let poseSigma = 0.02
-    /// One movement's closing velocity error, m/s.
-    static let closureSigma = 0.05
+    /// One still pose's magnitude error, m/s², on a sensor that does not tremble (the caller
+    /// passes more where tremor leaves its mean in the reading).
+    public static let poseSigma = 0.02
+    /// One movement's closing velocity error, m/s (likewise).
+    public static let closureSigma = 0.05
     /// Plausible bounds (a consumer accelerometer: ±0.5 m/s², ±3 %, with margin).
     static let offsetLimit = 0.8
     static let scaleLimit = 0.06
@@ -82,27 +83,29 @@ public struct AccelCalibration: Sendable {
         SIMD8(offset.x, offset.y, offset.z, scaleError.x, scaleError.y, scaleError.z, 0, 0)
     }
 
-    /// Adds a still pose (mean raw specific force over the still period).
-    public mutating func addPose(mean raw: SIMD3<Double>, weight: Double = 1) {
+    /// Adds a still pose (mean raw specific force over the still period); `sigma`: its magnitude
+    /// error, m/s².
+    public mutating func addPose(mean raw: SIMD3<Double>, weight: Double = 1, sigma: Double = poseSigma) {
         let a = apply(raw)
         let n = length(a)
         guard n > 0.5 * gravity, n < 1.5 * gravity else { return }
         let phi = basis(a / n)
         let y = n - gravity + (theta * phi).sum()
-        add(phi, y, weight: weight / (Self.poseSigma * Self.poseSigma))
+        add(phi, y, weight: weight / (sigma * sigma))
         poses += 1
     }
 
     /// Adds a movement between zero-velocity instants: `integral` = ∫(φ(u) − φ(u₀)) dt (s),
-    /// `endVelocity` = the velocity it ended with under the current calibration (m/s).
-    public mutating func addMovement(integral: SIMD8<Double>, endVelocity: Double) {
+    /// `endVelocity` = the velocity it ended with under the current calibration (m/s), `sigma` its
+    /// error (m/s).
+    public mutating func addMovement(integral: SIMD8<Double>, endVelocity: Double, sigma: Double = closureSigma) {
         // A movement whose end velocity the leak model cannot come near explaining had another
         // error (a rest that was not one, aliasing at a low rate): it must not drag the fit.
         let capacity = Self.offsetPriorSigma * (integral[0].magnitude + integral[1].magnitude + integral[2].magnitude)
             + Self.scalePriorSigma * (integral[3].magnitude + integral[4].magnitude + integral[5].magnitude)
-        guard endVelocity.magnitude <= 3 * capacity + 3 * Self.closureSigma else { return }
+        guard endVelocity.magnitude <= 3 * capacity + 3 * sigma else { return }
         let y = endVelocity + (theta * integral).sum()
-        add(integral, y, weight: 1 / (Self.closureSigma * Self.closureSigma))
+        add(integral, y, weight: 1 / (sigma * sigma))
     }
 
     mutating func add(_ phi: SIMD8<Double>, _ y: Double, weight w: Double) {

@@ -18,6 +18,11 @@ public struct MotionTracker: Sendable {
         public var reanchorS = 0.4
         /// Before the first calibration, rest this long is accepted, s.
         public var initialStillS = 0.3
+        /// Tremor makes the calibration's equations less certain: a rest's mean reading and the
+        /// velocity a movement ends with. Their errors grow by this much per m/s² of accelerometer
+        /// RMS at the rest (m/s² per m/s², and s), on top of a steady sensor's.
+        public var poseSigmaPerTremor = 0.15
+        public var closureSigmaPerTremorS = 0.6
         /// Movements ending faster than this, or longer than `closureSpanMaxS`, teach the
         /// calibration nothing (something other than a leak went wrong), m/s.
         public var closureVelocityMax = 0.6
@@ -145,6 +150,8 @@ public struct MotionTracker: Sendable {
     }
 
     public var isStill: Bool { wasStill }
+    /// The accelerometer's RMS about its low-passed mean now, m/s² (tremor, mostly).
+    var tremorRms: Double { stillness.accelVar.squareRoot() }
     /// Absolute height now, m (live, not yet drift-corrected).
     public var liveHeight: Double { anchorHeight + heightSinceAnchor }
     public var isCalibrated: Bool { gyroBias != nil }
@@ -366,7 +373,8 @@ public struct MotionTracker: Sendable {
             // so the calibration never changes in the middle of a movement.
             if !poseAdded && duration >= 0.35 {
                 poseAdded = true
-                accelCal.addPose(mean: rawMean, weight: min(duration, 2))
+                accelCal.addPose(mean: rawMean, weight: min(duration, 2),
+                                 sigma: AccelCalibration.poseSigma + settings.poseSigmaPerTremor * tremorRms)
                 accelCal.solve()
             }
             // Rest gravity as this pose reads it (absorbs what calibration has not yet learnt);
@@ -476,7 +484,8 @@ public struct MotionTracker: Sendable {
         // then takes the leak it explains out of the whole movement.
         var change = SIMD8<Double>(repeating: 0)
         if learn && abs(rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
-            accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: rawBase.v)
+            accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: rawBase.v,
+                                 sigma: AccelCalibration.closureSigma + settings.closureSigmaPerTremorS * tremorRms)
             change = accelCal.solve()
         }
         let endVelocity = rawBase.v - (change * trace[end].leakIntegral).sum()
