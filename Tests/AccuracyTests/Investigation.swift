@@ -1,6 +1,11 @@
 // Investigation tools, not assertions: each test does nothing unless its environment variable
 // is set, e.g. `STROKES=mixed:3:10:60 swift test --filter dumpStrokes` prints the strokes the
 // tracker finds in mixed session 3 between 10 s and 60 s. Used to tune the core.
+// `IDEAL_SENSOR=1` replaces the chip with an exact sensor and `TREMOR=0` removes the lifter's
+// tremor (`IDEAL=1` / `IDEAL=0` for the 40-session figures), which tells what the sensor, the
+// tremor and the method each cost. `REPS=seed` lists each true rep beside the reported one,
+// `HEIGHTS=seed` each stroke's heights beside the simulator's, `SHAPES=1` the edge error per
+// velocity profile.
 import Foundation
 import Testing
 @testable import ThrustCore
@@ -208,4 +213,24 @@ func investigationOptions() -> SimOptions {
     var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
     if let scale = env["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
     return options
+}
+
+/// `SHAPES=1`: the stroke extractor's onset and offset errors on each of the simulator's velocity
+/// profiles (exact heights, 2 s, 16 cm), to tell the edge method's bias per shape.
+@Test func edgeErrorPerShape() {
+    guard ProcessInfo.processInfo.environment["SHAPES"] != nil else { return }
+    for shape in StrokeShape.catalogue {
+        var ring = FixedRing<TracePoint>(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        let duration = 2.0, d = -0.16, dt = 0.005
+        for k in 0..<Int((duration + 2) / dt) {
+            let t = Double(k) * dt
+            let e = shape.evaluate((t - 1) / duration)
+            ring.append(TracePoint(t: t, v: d * e.dp / duration, z: d * e.p, up: SIMD3(0, 0, 1)))
+        }
+        var found: [ThrustCore.Stroke] = []
+        StrokeExtractor().extract(ring) { found.append($0) }
+        for s in found {
+            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString, s.onsetT - 1, s.offsetT - 1 - duration, s.amplitude))
+        }
+    }
 }
