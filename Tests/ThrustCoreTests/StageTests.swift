@@ -265,6 +265,35 @@ import Testing
         }
     }
 
+    /// `generic` counts any barbell lift: a squat's 60 cm strokes are reps there, while the hip
+    /// thrust profiles take strokes that large for getting up or sitting down.
+    @Test(arguments: [("generic", 4), ("barbell", 0)])
+    func squatsCountUnderGenericOnly(profile: String, expected: Int) throws {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = 0  // the bar does not roll on the shoulders
+        var steps: [SyntheticLift.Step] = [.hold(3)]
+        for _ in 0..<4 { steps += [.move(1.5, -0.6), .hold(0.4), .move(1.2, 0.6), .hold(1.5)] }
+        steps.append(.hold(12))
+        let (samples, _) = lift.render(steps)
+        let chosen = try #require(Profile.named(profile))
+        let reps = runCore(samples, settings: CoreSettings(mount: .bar, profile: chosen)).reps
+        #expect(reps.count == expected)
+        #expect(reps.allSatisfy { abs($0.depthCm - 60) < 1 })
+    }
+
+    /// A deadlift starts from the floor: up, a short lockout, down, a pause on the floor.
+    @Test func deadliftsCountUnderGeneric() {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = 0
+        var steps: [SyntheticLift.Step] = [.hold(3)]
+        for _ in 0..<5 { steps += [.move(1.0, 0.55), .hold(0.6), .move(1.2, -0.55), .hold(1.0)] }
+        steps.append(.hold(12))
+        let (samples, _) = lift.render(steps)
+        let reps = runCore(samples, settings: CoreSettings(mount: .bar, profile: .generic)).reps
+        #expect(reps.count == 5)
+        #expect(reps.allSatisfy { abs($0.depthCm - 55) < 1 })
+    }
+
     @Test func fastEccentricAlertsAtTheBottom() throws {
         let (samples, _) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 3, ecc: 0.5))
         let events = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))

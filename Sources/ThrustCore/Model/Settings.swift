@@ -49,10 +49,14 @@ public struct Limits: Sendable, Equatable {
 public struct Profile: Sendable, Equatable {
     public var name: String
     public var limits: Limits
+    /// Counts any barbell lift, not only hip thrusts: squats, deadlifts and presses move 0.4–1 m
+    /// and finish standing, so neither the hip thrust's range nor its lockout posture is required.
+    public var anyLift: Bool
 
-    public init(name: String, limits: Limits) {
+    public init(name: String, limits: Limits, anyLift: Bool = false) {
         self.name = name
         self.limits = limits
+        self.anyLift = anyLift
     }
 
     /// Banded hip thrust: ≥ 1 s each way, ≥ 2 s hold, depth ≥ 15 cm (full range, no maximum), 8–20 reps.
@@ -63,7 +67,7 @@ public struct Profile: Sendable, Equatable {
         minEccentricS: 1, minConcentricS: nil, minHoldS: nil, minDepthCm: 15, maxDepthCm: 20))
     /// Counts and measures any barbell lift; judges only the safety limits
     /// (over-extension, asymmetry), which hold for every profile.
-    public static let generic = Profile(name: "generic", limits: Limits())
+    public static let generic = Profile(name: "generic", limits: Limits(), anyLift: true)
 
     public static let builtIn: [Profile] = [.banded, .barbell, .generic]
 

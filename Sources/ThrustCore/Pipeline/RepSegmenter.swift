@@ -24,6 +24,9 @@ public struct RepSegmenter: Sendable {
         public var minRepFractionOfTypical = 0.3
         /// Largest rise that counts as a rep, m (sitting, standing and set-up are larger).
         public var maxRepM = 0.40
+        /// The same for a profile that counts any lift (a squat or a deadlift moves up to ~0.7 m,
+        /// a clean more), m.
+        public var maxAnyLiftRepM = 1.2
         /// A first rise up to this size mirrored by a fall is a bottom-start rep outright; a larger
         /// one may be a set-up bridge followed by a deep rep, m.
         public var clearBottomStartRiseM = 0.25
@@ -200,13 +203,16 @@ public struct RepSegmenter: Sendable {
         uprightAccel = meanAccel
     }
 
+    /// Largest rise that counts as a rep under this profile, m.
+    var maxRep: Double { core.profile.anyLift ? settings.maxAnyLiftRepM : settings.maxRepM }
+
     /// A stroke was found (in time order).
     public mutating func add(_ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         // Wiggles, steps and bumps smaller than any rep never enter the picture.
         guard s.amplitude >= settings.minRepM else { return }
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
-        if s.amplitude > settings.maxRepM || s.turnDeg > settings.maxRepTurnDeg {
+        if s.amplitude > maxRep || s.turnDeg > settings.maxRepTurnDeg {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
@@ -369,15 +375,15 @@ public struct RepSegmenter: Sendable {
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
         let smallest = typicalDepth().map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
             ?? settings.minFirstRepM
-        guard rise.amplitude >= smallest, rise.amplitude <= settings.maxRepM,
-              fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= settings.maxRepM,
+        guard rise.amplitude >= smallest, rise.amplitude <= maxRep,
+              fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= maxRep,
               pause <= settings.maxPauseS else { return false }
         // The two strokes mirror each other: the rep comes back about to where it started. Once
         // the set's style is known an over-extended lockout (up to ~17 cm higher on a belt) may
         // unbalance them more.
         let tolerance = style == .undecided ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
-        if core.mount == .belt, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
+        if core.mount == .belt, !core.profile.anyLift, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
         }
         return true
@@ -633,7 +639,7 @@ public struct RepSegmenter: Sendable {
         if direction == 1 && turnedAtBottom, let limit = limits.maxDepthCm, let top = descentTopZ,
            let bottom = descentBottomZ {
             let value = (top - bottom) * 100
-            if value > limit + 1.5 && value < settings.maxRepM * 100 {
+            if value > limit + 1.5 && value < maxRep * 100 {
                 raiseLive(.tooDeep, value: value, limit: limit, t: t, emit: emit)
             }
         }
