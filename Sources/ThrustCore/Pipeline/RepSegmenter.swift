@@ -54,6 +54,9 @@ public struct RepSegmenter: Sendable {
         public var couplingSpread = 0.25
         /// The lockout posture is compared with this many previous lockouts.
         public var angleReferenceReps = 4
+        /// A lockout this far from the median of the last `angleReferenceReps` (as far as an
+        /// over-extension, SPEC §3) is not a reference for the next one, m.
+        public var outlierLockoutM = 0.05
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         public init() {}
@@ -417,15 +420,15 @@ public struct RepSegmenter: Sendable {
             if let kappa = reliableCoupling() {
                 // A calibrated lockout, else the set's usual one over its last few reps only (a
                 // bar can also roll slowly on the hips, which the angle would read as height).
-                let anglesReference = calibratedLockoutAngle
-                    ?? median(lockoutAngles, last: settings.angleReferenceReps) ?? angle
+                let anglesReference = calibratedLockoutAngle ?? angleReference(kappa: kappa) ?? angle
                 lockoutHeight = wrapped(angle - anglesReference) / kappa
                 reference = 0
             }
             lockoutAngles.append(angle)
             // For the live over-extension check (per sample: no medians there).
             liveCoupling = reliableCoupling()
-            liveAngleReference = calibratedLockoutAngle ?? median(lockoutAngles, last: settings.angleReferenceReps)
+            liveAngleReference = calibratedLockoutAngle ?? liveCoupling.flatMap { angleReference(kappa: $0) }
+                ?? median(lockoutAngles, last: settings.angleReferenceReps)
         }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
@@ -671,6 +674,16 @@ public struct RepSegmenter: Sendable {
     func typicalDepth() -> Double? {
         guard setSums.depth > 0, repCount > 0 else { return nil }
         return setSums.depth / Double(repCount) / 100
+    }
+
+    /// The lockout posture the next lockout is compared with (rad): the previous one — the roll
+    /// of a bar on the hips wanders from rep to rep, so the nearest lockout is the least wrong
+    /// — unless it stood out from the last few by more than `outlierLockoutM` (an over-extended
+    /// or a short lockout), then their median.
+    func angleReference(kappa: Double) -> Double? {
+        guard let recent = median(lockoutAngles, last: settings.angleReferenceReps), let last = lockoutAngles.last
+        else { return nil }
+        return abs(wrapped(last - recent) / kappa) > settings.outlierLockoutM ? recent : last
     }
 
     /// The up direction at a lockout: from the hold that follows it when there is one.
