@@ -57,6 +57,11 @@ public struct RepSegmenter: Sendable {
         /// A lockout this far from the median of the last `angleReferenceReps` (as far as an
         /// over-extension, SPEC §3) is not a reference for the next one, m.
         public var outlierLockoutM = 0.05
+        /// A rep breaks a depth or duration limit when its measure is past the limit by more
+        /// than this (cm, s): about half the measure's typical error, so a rep right at the
+        /// limit does not beep on noise (a coach would not fault it either).
+        public var depthMarginCm = 0.8
+        public var durationMarginS = 0.08
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         public init() {}
@@ -503,9 +508,9 @@ public struct RepSegmenter: Sendable {
         case .belt: r.torsoDeg = torsoDegrees(up, calibration: calibration)
         }
         var alerts = AlertSet()
-        func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool) {
+        func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool, margin: Double = 0) {
             guard let value, let limit else { return }
-            if below ? value < limit : value > limit {
+            if below ? value < limit - margin : value > limit + margin {
                 if !alerts.contains(kind) {
                     alerts.insert(kind)
                     if !raisedLive.contains(kind) {
@@ -514,11 +519,12 @@ public struct RepSegmenter: Sendable {
                 }
             }
         }
-        check(.tempoFast, r.eccentricS, limits.minEccentricS, below: true)
-        check(.tempoFast, r.concentricS, limits.minConcentricS, below: true)
-        check(.shortHold, r.holdS, limits.minHoldS, below: true)
-        check(.shallow, r.depthCm, limits.minDepthCm, below: true)
-        check(.tooDeep, r.depthCm, limits.maxDepthCm, below: false)
+        let ds = settings.durationMarginS, dcm = settings.depthMarginCm
+        check(.tempoFast, r.eccentricS, limits.minEccentricS, below: true, margin: ds)
+        check(.tempoFast, r.concentricS, limits.minConcentricS, below: true, margin: ds)
+        check(.shortHold, r.holdS, limits.minHoldS, below: true, margin: ds)
+        check(.shallow, r.depthCm, limits.minDepthCm, below: true, margin: dcm)
+        check(.tooDeep, r.depthCm, limits.maxDepthCm, below: false, margin: dcm)
         switch core.mount {
         case .bar:
             check(.overextension, r.lockoutCm, limits.overextensionCm, below: false)
@@ -658,7 +664,8 @@ public struct RepSegmenter: Sendable {
 
     /// A fast eccentric is known at the bottom, before the rep completes.
     mutating func liveAlertsForDescent(_ d: Stroke, emit: (CoreEvent) -> Void) {
-        guard inSet, style == .top, let limit = limits.minEccentricS, d.duration < limit else { return }
+        guard inSet, style == .top, let limit = limits.minEccentricS, d.duration < limit - settings.durationMarginS
+        else { return }
         // The final lowering to the floor is larger than the set's reps: not a rep, no beep.
         if let typical = typicalDepth(), d.amplitude > typical * 1.4 + 0.05 { return }
         let rep = repCount + 1
