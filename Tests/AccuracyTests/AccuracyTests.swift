@@ -32,7 +32,7 @@ func analyze(scenario: String, seed: UInt64) throws -> (truth: SessionTruth, rep
     // Floors: today's figures with a margin.
     #expect(scorer.setExactRate >= 0.82)
     #expect(Double(scorer.found) / Double(max(scorer.trueReps, 1)) >= 0.94)
-    #expect(scorer.ghosts <= 8)
+    #expect(scorer.ghosts <= 6)
     #expect((scorer.rms("depth_cm") ?? 99) <= 1.8)
     #expect((scorer.mae("lockout_cm") ?? 99) <= 2.0)
     #expect((scorer.mae("torso_deg") ?? 99) <= 1.6)

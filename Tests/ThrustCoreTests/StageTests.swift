@@ -219,7 +219,8 @@ import Testing
     }
 
     @Test func aSmallFirstMoveIsNotARepButAPartialLaterIs() {
-        // Bottom-start: a 5 cm shuffle before the set, then 17 cm reps and one 7 cm partial.
+        // Bottom-start: a 5 cm shuffle before the set, then 17 cm reps and one 7 cm partial,
+        // and a shuffle after the set.
         var strokes = [stroke(1, 1, 1.6, 0.0, 0.05), stroke(-1, 2.5, 3.1, 0.05, 0.0)]
         var t = 12.0
         for depth in [0.17, 0.17, 0.17, 0.07, 0.17] {
@@ -227,7 +228,9 @@ import Testing
             strokes.append(stroke(-1, t + 3.7, t + 5.2, depth, 0.0))
             t += 6
         }
-        let reps = run(strokes, profile: .banded).reps
+        // After the set and a rest, another shuffle: a new set's first rep stands alone too.
+        strokes += [stroke(1, t + 30, t + 30.6, 0.0, 0.05), stroke(-1, t + 31.5, t + 32.1, 0.05, 0.0)]
+        let reps = run(strokes, profile: .banded, endT: 300).reps
         #expect(reps.count == 5)
         #expect(reps.first.map { $0.t > 12 } == true)
         #expect(reps.contains { $0.partial && abs($0.depthCm - 7) < 1e-6 })

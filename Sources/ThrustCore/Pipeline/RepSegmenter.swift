@@ -381,7 +381,8 @@ public struct RepSegmenter: Sendable {
     }
 
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
-        let smallest = typicalDepth().map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
+        // (Between sets the figures are still the last set's: a new set's first rep stands alone.)
+        let smallest = (inSet ? typicalDepth() : nil).map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
             ?? settings.minFirstRepM
         guard rise.amplitude >= smallest, rise.amplitude <= maxRep,
               fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= maxRep,
