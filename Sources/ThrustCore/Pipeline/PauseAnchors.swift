@@ -53,8 +53,8 @@ public struct PauseAnchors: Sendable {
     }
 
     /// Corrects `trace[0..<n]` in place (velocity and height). Returns the number of rests used.
-    @discardableResult
     /// `degreesPerCm`: how much the sensor turns per cm of hip travel (the tracker's coupling).
+    @discardableResult
     public mutating func correct(_ trace: inout FixedRing<TracePoint>, count n: Int, turnsWithHips: Bool,
                                  degreesPerCm: Double = 0) -> Int {
         guard n >= 8, n <= box.count else { return 0 }
