@@ -464,9 +464,14 @@ struct Planner: Sendable {
             let clamped = max(floorZ + floorClearance, z)
             return isBar ? planner.barTarget(z: clamped, tilt: tilt) : planner.beltTarget(z: clamped)
         }
+        // An over-extended lockout is a higher top, not a higher bottom: the lifter lowers to the
+        // usual bottom and drives past the usual lockout, so that rep is deeper by as much.
+        let raised = reps.map { rep in rep.planned.contains { $0.hasSuffix("overextension") } }
+        let usualLockZ = median(locks.indices.filter { !raised[$0] }.map { locks[$0].z })
         var bottoms: [RepTarget] = []
         for k in 0..<n {
-            bottoms.append(bottomTarget(locks[k].z - reps[k].depth, tilt: reps[k].bottomTilt, &self))
+            let from = raised[k] && k >= 1 ? min(locks[k].z, usualLockZ) : locks[k].z
+            bottoms.append(bottomTarget(from - reps[k].depth, tilt: reps[k].bottomTilt, &self))
         }
         let finalBottom = bottomTarget(locks[n - 1].z - max(0.152, depthTarget + clippedNormal(0.006, 0.015)),
                                        tilt: clippedNormal(0.4 * degree, 1 * degree), &self)
