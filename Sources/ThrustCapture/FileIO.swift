@@ -5,8 +5,9 @@ import Darwin
 #endif
 
 /// Thin wrappers over open/read/write/close that retry `EINTR` and report `errno` as text.
-enum FileIO {
-    static func errorText(_ code: Int32) -> String {
+/// The one write-everything loop of the project: the CLI, the daemon and the log files use it.
+public enum FileIO {
+    public static func errorText(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "errno \(code)" }
         return String(cString: text)
     }
@@ -41,6 +42,16 @@ enum FileIO {
         }
     }
 
+    /// Writes all of `text` (handles short writes).
+    @discardableResult
+    public static func writeAll(_ fd: Int32, _ text: String) -> Result<Void, FileIOError> {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return .success(()) }
+            return writeAll(fd, base, count: bytes.count)
+        }
+    }
+
     /// Writes all `count` bytes (handles short writes).
     static func writeAll(_ fd: Int32, _ buffer: UnsafePointer<UInt8>, count: Int) -> Result<Void, FileIOError> {
         var done = 0
@@ -64,7 +75,8 @@ enum FileIO {
     }
 }
 
-struct FileIOError: Error {
-    var code: Int32
-    var text: String { FileIO.errorText(code) }
+public struct FileIOError: Error {
+    /// `errno` of the failed call.
+    public var code: Int32
+    public var text: String { FileIO.errorText(code) }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import ThrustCapture
 import ThrustCore
 
 /// The foreground view: events and beeps as lines on standard output, written by their own
@@ -41,29 +42,10 @@ public final class ConsolePrinter: Sendable {
             if !batch.isEmpty {
                 var text = batch.joined(separator: "\n")
                 text.append("\n")
-                writeAll(text)
+                FileIO.writeAll(fd, text)
             }
             if finishing && queue.count == 0 { return }
             queue.wakeup.wait(timeoutS: 1)
-        }
-    }
-
-    private func writeAll(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let wrote = write(fd, next, remaining)
-                if wrote > 0 {
-                    next += wrote
-                    remaining -= wrote
-                } else if wrote < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
         }
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ThrustCapture
 
 /// The system calls the rep log uses, as a seam: tests make the disk full or read-only.
 public struct LogFileSystem: Sendable {
@@ -61,19 +62,7 @@ public struct LogFileSystem: Sendable {
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { return errno }
         var failure: Int32 = 0
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var done = 0
-            while done < raw.count {
-                let count = Glibc.write(fd, raw.baseAddress.map { $0 + done }, raw.count - done)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                done += count
-            }
-        }
+        if case .failure(let error) = FileIO.writeAll(fd, text) { failure = error.code }
         if failure == 0 && Glibc.fsync(fd) != 0 { failure = errno }
         _ = Glibc.close(fd)
         if failure == 0 && Glibc.rename(temporary, path) != 0 { failure = errno }

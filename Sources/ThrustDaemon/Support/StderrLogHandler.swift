@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Logging
+import ThrustCapture
 
 /// swift-log to standard error, one line per message: `thrustd: warning: …` in a terminal, or
 /// with a `<N>` syslog priority prefix under systemd (journald files it at that level).
@@ -34,21 +35,7 @@ public struct StderrLogHandler: LogHandler {
             line += " (" + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + ")"
         }
         line += "\n"
-        line.withUTF8 { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let wrote = write(2, next, remaining)
-                if wrote > 0 {
-                    next += wrote
-                    remaining -= wrote
-                } else if wrote < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        FileIO.writeAll(2, line)
     }
 
     static func syslogPriority(_ level: Logger.Level) -> Int {

@@ -130,23 +130,8 @@ private struct BufferedStandardOutput {
 
     /// Writes what is buffered; returns the error text of the first failed write, if any.
     mutating func flush() -> String? {
-        if failure == nil && !text.isEmpty {
-            text.withUTF8 { bytes in
-                guard var next = bytes.baseAddress else { return }
-                var remaining = bytes.count
-                while remaining > 0 {
-                    let wrote = write(1, next, remaining)
-                    if wrote > 0 {
-                        next += wrote
-                        remaining -= wrote
-                    } else if wrote < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        failure = String(cString: strerror(wrote < 0 ? errno : EIO))
-                        return
-                    }
-                }
-            }
+        if failure == nil && !text.isEmpty, case .failure(let error) = FileIO.writeAll(1, text) {
+            failure = error.text
         }
         text.removeAll(keepingCapacity: true)
         return failure
@@ -159,11 +144,6 @@ private struct BufferedStandardOutput {
 
 private enum StandardError {
     static func print(_ line: String) {
-        var text = line
-        text.append("\n")
-        text.withUTF8 { bytes in
-            guard let base = bytes.baseAddress else { return }
-            _ = write(2, base, bytes.count)
-        }
+        FileIO.writeAll(2, line + "\n")
     }
 }

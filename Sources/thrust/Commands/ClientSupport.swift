@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Synchronization
+import ThrustCapture
 import ThrustClient
 
 #if canImport(Glibc)
@@ -30,6 +31,16 @@ struct DaemonSocketOptions: ParsableArguments {
     var runtimeDir: String?
 
     var paths: ClientPaths { ClientPaths(runtimeDir: runtimeDir, socket: socket) }
+
+    /// Connects to thrustd, or says why not and exits with `ClientExit.noDaemon`.
+    func connect() throws -> DaemonConnection {
+        do {
+            return try DaemonConnection(path: paths.socketPath)
+        } catch {
+            ClientConsole.error("thrust: \(error)")
+            throw ClientExit.noDaemon
+        }
+    }
 }
 
 /// Where the rep log is.
@@ -92,23 +103,8 @@ enum ClientConsole {
     }
 
     private static func write(_ fd: Int32, _ text: String) -> Bool {
-        var copy = text
-        return copy.withUTF8 { bytes -> Bool in
-            guard var next = bytes.baseAddress else { return true }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let wrote = Glibc.write(fd, next, remaining)
-                if wrote > 0 {
-                    next += wrote
-                    remaining -= wrote
-                } else if wrote < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
-        }
+        if case .failure = FileIO.writeAll(fd, text) { return false }
+        return true
     }
 
     static var stdoutIsTerminal: Bool { isatty(1) == 1 }

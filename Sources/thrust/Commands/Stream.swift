@@ -229,23 +229,7 @@ enum HardwareConsole {
     static func error(_ line: String) { write(line, to: 2) }
 
     private static func write(_ line: String, to fd: Int32) {
-        var text = line
-        text.append("\n")
-        text.withUTF8 { bytes in
-            guard var next = bytes.baseAddress else { return }
-            var remaining = bytes.count
-            while remaining > 0 {
-                let wrote = Glibc.write(fd, next, remaining)
-                if wrote > 0 {
-                    next += wrote
-                    remaining -= wrote
-                } else if wrote < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        FileIO.writeAll(fd, line + "\n")
     }
 
     static func seconds(_ value: Double) -> String { JSONText.number(value, decimals: 3) }
