@@ -76,7 +76,7 @@ public final class Daemon: Sendable {
         self.launch = launch
         self.logger = logger
         config = Shared(initialConfig)
-        let environment = DaemonPaths.environment()
+        let environment = DaemonPaths.processEnvironment()
         notify = SystemdNotify(environment: environment)
         paths = DaemonPaths.resolve(initialConfig, environment: environment)
         try DaemonPaths.makeDirectories(paths.stateDir, mode: 0o750)

@@ -164,7 +164,7 @@ struct Thrustd: AsyncParsableCommand {
             print(ConfigReference.summary(settings))
             return
         }
-        let underSystemd = DaemonPaths.environment()["INVOCATION_ID"] != nil
+        let underSystemd = DaemonPaths.processEnvironment()["INVOCATION_ID"] != nil
         let level = settings.logLevel
         LoggingSystem.bootstrap { _ in StderrLogHandler(level: level, syslogPrefix: underSystemd) }
         var logger = Logger(label: "thrustd")

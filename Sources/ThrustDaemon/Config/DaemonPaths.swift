@@ -3,30 +3,17 @@ import Glibc
 #endif
 import ThrustPaths
 
-/// The daemon's directories and files (SPEC §7): system paths as root, per-user paths otherwise.
-public struct DaemonPaths: Sendable, Equatable {
-    public var stateDir: String
-    public var runtimeDir: String
-    public var socketPath: String
-    public var logDir: String { stateDir + "/log" }
-    public var calibrationPath: String { stateDir + "/calibration.json" }
+/// The daemon's directories and files (SPEC §7): system paths as root, per-user paths otherwise —
+/// the same `StandardPaths` the client resolves, from the config's directories.
+public typealias DaemonPaths = StandardPaths
 
-    public init(stateDir: String, runtimeDir: String, socketPath: String) {
-        self.stateDir = stateDir
-        self.runtimeDir = runtimeDir
-        self.socketPath = socketPath
-    }
-
+extension StandardPaths {
     /// Resolves the config's directories against the environment (see `StandardPaths`).
-    public static func resolve(_ config: DaemonConfig, environment: [String: String] = DaemonPaths.environment(),
-                               uid: UInt32 = getuid()) -> DaemonPaths {
-        let standard = StandardPaths(stateDir: config.stateDir, runtimeDir: config.runtimeDir, socket: config.socketPath,
-                                     environment: environment, uid: uid)
-        return DaemonPaths(stateDir: standard.stateDir, runtimeDir: standard.runtimeDir, socketPath: standard.socketPath)
+    public static func resolve(_ config: DaemonConfig, environment: [String: String] = processEnvironment(),
+                               uid: UInt32 = getuid()) -> StandardPaths {
+        StandardPaths(stateDir: config.stateDir, runtimeDir: config.runtimeDir, socket: config.socketPath,
+                      environment: environment, uid: uid)
     }
-
-    /// The process environment.
-    public static func environment() -> [String: String] { StandardPaths.processEnvironment() }
 
     /// Creates `path` and its parents with `mode` (existing directories are left as they are).
     public static func makeDirectories(_ path: String, mode: mode_t) throws(DaemonError) {

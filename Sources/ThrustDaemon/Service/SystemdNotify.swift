@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ThrustPaths
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET` (a path, or `@name` in the
 /// abstract namespace). Does nothing when the daemon was not started by systemd.
@@ -9,7 +10,7 @@ public struct SystemdNotify: Sendable {
     /// `$WATCHDOG_USEC` as seconds, when the unit has WatchdogSec= (and the pid matches).
     public let watchdogIntervalS: Double?
 
-    public init(environment: [String: String] = DaemonPaths.environment()) {
+    public init(environment: [String: String] = DaemonPaths.processEnvironment()) {
         let path = environment["NOTIFY_SOCKET"].flatMap { $0.isEmpty ? nil : $0 }
         socketPath = path
         var interval: Double?

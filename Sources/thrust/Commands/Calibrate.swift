@@ -45,13 +45,7 @@ struct Calibrate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connection: DaemonConnection
-        do {
-            connection = try DaemonConnection(path: daemon.paths.socketPath)
-        } catch {
-            ClientConsole.error("thrust: \(error)")
-            throw ClientExit.noDaemon
-        }
+        let connection = try daemon.connect()
         if !json {
             ClientConsole.out("Calibrating \(what.rawValue). " + Calibration.instructions(what) + "\n")
         }

@@ -40,13 +40,7 @@ struct Record: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let connection: DaemonConnection
-        do {
-            connection = try DaemonConnection(path: daemon.paths.socketPath)
-        } catch {
-            ClientConsole.error("thrust: \(error)")
-            throw ClientExit.noDaemon
-        }
+        let connection = try daemon.connect()
         ClientSignals.install()
         let path = out
         let result: Recording.Result
