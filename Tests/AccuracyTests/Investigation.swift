@@ -127,11 +127,13 @@ import Testing
 
 
 /// `IDEAL=1`: the accuracy figures on the same sessions with an exact sensor (no noise, offsets,
-/// jitter or drops), to tell what the sensor costs from what the method costs.
+/// jitter or drops), to tell what the sensor costs from what the method costs. `SEEDS=n` widens
+/// the set to sessions 1…n (40 by default).
 @Test func idealSensorFigures() throws {
     guard let ideal = ProcessInfo.processInfo.environment["IDEAL"] else { return }
     var scorer = Scorer()
-    for seed in UInt64(1)...40 {
+    let last = ProcessInfo.processInfo.environment["SEEDS"].flatMap { UInt64($0) } ?? 40
+    for seed in UInt64(1)...max(1, last) {
         var options = SimOptions(idealSensor: ideal != "0")
         if let scale = ProcessInfo.processInfo.environment["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
         var session = try SimulatedSession(scenario: "mixed", seed: seed, options: options)

@@ -3,8 +3,10 @@
 /// Per sample: remove the gyro bias and the accelerometer offsets/scales learnt so far, turn the
 /// world-up direction (kept in sensor axes) by the gyro, project the specific force on it to get
 /// vertical acceleration, and integrate velocity and height into a trace. A rest (`RestDetector`)
-/// is a zero-velocity period: once it is recognised, the movement since the previous rest is
-/// closed at an anchor inside it. The closed part teaches the accelerometer calibration (the
+/// is a zero-velocity period: once it has been recognised for `restSettleS`, the movement since
+/// the previous rest is closed at an anchor where it was recognised (a slow stop passes for a
+/// rest a little early), its velocity error read on the rest around the anchor. The closed part
+/// teaches the accelerometer calibration (the
 /// velocity it ends with), loses the leak the new calibration explains and the remaining linear
 /// drift, has every shorter rest inside it pinned to zero velocity too (`PauseAnchors`), and is
 /// split into strokes. While a rest lasts, the trace is re-anchored, the gyro bias and gravity's
@@ -57,6 +59,17 @@ public struct MotionTracker: Sendable {
         /// The rest that closes a segment sets the velocity error along it when it lasts this
         /// long before the anchor, s (else the mean velocity around the anchor does).
         public var minRestLineS = 0.12
+        /// A recognised rest closes its segment only once it has lasted this much longer, s: a
+        /// slow stop passes for a rest before the hips have quite arrived, so the velocity error
+        /// is read on the part of the rest seen after it was recognised, and the anchor goes there.
+        public var restSettleS = 0.4
+        /// The rest detector notices a new movement this late, s: the newest part of a rest is
+        /// not trusted.
+        public var restLagS = 0.3
+        /// The rest that ends a segment is followed back from where the rest detector's candidate
+        /// began, up to this far, while the velocity keeps within this of its line (s, m/s).
+        public var restExtendMaxS = 2.0
+        public var restExtendToleranceMps = 0.015
         public init() {}
     }
 
@@ -97,6 +110,9 @@ public struct MotionTracker: Sendable {
 
     // The current still period.
     var wasStill = false
+    /// A rest recognised whose segment is not closed yet (see `restSettleS`): where the rest
+    /// detector's candidate began, and when it was recognised, s.
+    var pendingRest: (candidateT: Double?, acceptedT: Double)?
     var restDetector: RestDetector
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
@@ -156,8 +172,8 @@ public struct MotionTracker: Sendable {
     public var liveHeight: Double { anchorHeight + heightSinceAnchor }
     public var isCalibrated: Bool { gyroBias != nil }
     /// Every stroke before this instant has been handed over (the current segment's anchor; now,
-    /// while at rest), s.
-    public var settledUntilT: Double { wasStill ? lastT : anchorT }
+    /// while at rest once the rest has closed the segment), s.
+    public var settledUntilT: Double { wasStill && pendingRest == nil ? lastT : anchorT }
 
     public mutating func update(_ sample: Sample) {
         let t = sample.t
@@ -219,6 +235,8 @@ public struct MotionTracker: Sendable {
 
         if still && !wasStill {
             startStillPeriod(t: t)
+        } else if let rest = pendingRest, !still || t - rest.acceptedT >= settings.restSettleS {
+            closeRest(rest, now: t, settled: still)
         } else if !still && anchored && t - anchorT >= settings.forcedAnchorAfterS
                     && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS {
             // No rest for a long time: the quiet moment is the best zero-velocity guess there
@@ -238,12 +256,19 @@ public struct MotionTracker: Sendable {
             lastTraceT = t
         }
         if still && t - lastReanchorT >= settings.reanchorS {
-            checkpointStill(t: t)
+            if pendingRest == nil {
+                checkpointStill(t: t)
+            } else {
+                // The segment is not closed yet: only mark what is surely still, so the first
+                // checkpoint after the closure learns from it.
+                markStill(t: t)
+            }
         }
     }
 
     /// End of data: close what is open.
     public mutating func finish() {
+        if let rest = pendingRest { closeRest(rest, now: lastT, settled: false) }
         if wasStill { endStillPeriod(t: lastT) }
     }
 
@@ -278,11 +303,40 @@ public struct MotionTracker: Sendable {
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
-        closeSegment(at: stillStartT, restFrom: restDetector.candidateT, now: t, corrected: anchored)
-        // The rest is confirmed: gravity's direction is what the (tremor-free) accelerometer
-        // reads; the gyro may have wandered during a long or fast movement (rolling the bar).
+        if anchored && settings.restSettleS > 0 {
+            pendingRest = (restDetector.candidateT, t)
+        } else {
+            closeSegment(at: stillStartT, restFrom: restDetector.candidateT, now: t, corrected: anchored)
+        }
+        levelUp()
+    }
+
+    /// At rest, gravity's direction is what the (tremor-free) accelerometer reads; the gyro may
+    /// have wandered during a long or fast movement (rolling the bar).
+    mutating func levelUp() {
         let reading = accelCal.apply(stillness.meanAccel)
         if length(reading) > 0.5 * settings.gravity { up = normalized(reading) }
+    }
+
+    /// Closes the segment a recognised rest ends. Settled (the rest went on for `restSettleS`):
+    /// the anchor is where the rest was recognised and the velocity error there is read on the
+    /// rest around it (less the newest `restLagS`, which may be the next movement). Otherwise (the
+    /// hips moved again sooner, the data ended or broke off) the anchor is the rest detector's,
+    /// early in the rest, and the error is read on the rest before it.
+    mutating func closeRest(_ rest: (candidateT: Double?, acceptedT: Double), now t: Double, settled: Bool) {
+        pendingRest = nil
+        let from = max(rest.candidateT ?? rest.acceptedT, rest.acceptedT - settings.restLagS)
+        let fitTo = t - settings.restLagS
+        if settled {
+            let leak = closeSegment(at: rest.acceptedT, restFrom: rest.candidateT, fitFrom: from, restTo: fitTo,
+                                    now: t, corrected: true)
+            // The rest's line still slopes where the pose leaks: from the anchor on it is all rest.
+            if let slope = leak { removeLeak(slope, now: t) }
+            // … and gravity's direction as the calibration the closure taught reads it.
+            levelUp()
+        } else {
+            closeSegment(at: stillStartT, restFrom: rest.candidateT, now: t, corrected: true)
+        }
     }
 
     /// Mean velocity of the trace within ±`restMeanHalfS` of point `k` (tremor averaged out).
@@ -381,11 +435,17 @@ public struct MotionTracker: Sendable {
             // what the old value let leak into the velocity since the anchor is taken out.
             removeLeak(length(accelCal.apply(rawMean)) - restGravity, now: t)
         }
+        markStill(t: t)
+        rebase(at: t - settings.anchorLookbackS)
+    }
+
+    /// What the still period has summed so far is still: a checkpoint learns up to here.
+    mutating func markStill(t: Double) {
+        lastReanchorT = t
         stillAccelCheckpoint = stillAccelSum
         stillGyroCheckpoint = stillGyroSum
         stillCountCheckpoint = stillCount
         checkpointT = t
-        rebase(at: t - settings.anchorLookbackS)
     }
 
     /// Moves the anchor to the trace point at `t` (inside the still period): heights and velocities
@@ -445,8 +505,9 @@ public struct MotionTracker: Sendable {
     /// Closes the segment at the zero-velocity instant `anchor` (≤ now): the part up to it gets
     /// its leak and linear velocity drift removed (so it ends at rest), is converted to absolute
     /// heights and split into strokes; what follows the anchor starts the next segment.
-    mutating func closeSegment(at anchor: Double, restFrom restStart: Double? = nil, now t: Double, corrected: Bool,
-                               learn: Bool = true) {
+    @discardableResult
+    mutating func closeSegment(at anchor: Double, restFrom restStart: Double? = nil, fitFrom: Double? = nil,
+                               restTo restEnd: Double? = nil, now t: Double, corrected: Bool, learn: Bool = true) -> Double? {
         if let lastPoint = trace.last, lastPoint.t < t {
             var point = TracePoint(t: t, v: velocity, z: heightSinceAnchor, up: up, leakIntegral: leakIntegral)
             point.turn = turn
@@ -455,12 +516,12 @@ public struct MotionTracker: Sendable {
         }
         guard corrected, trace.count >= 2 else {
             resetAnchor(t: t)
-            return
+            return nil
         }
         let end = extractor.index(trace, before: anchor)
         guard end >= 1 else {
             rebase(at: anchor)
-            return
+            return nil
         }
         let t0 = trace[0].t
         let span = trace[end].t - t0
@@ -468,13 +529,20 @@ public struct MotionTracker: Sendable {
         // velocity, so a line through its velocity is the error there — tilted where a leak the
         // calibration has not learnt yet builds up, and with the tremor averaged out.
         var restIndex: Int?
-        if let rs = restStart, anchor - rs >= settings.minRestLineS, rs > t0 {
+        var fitIndex = 0
+        let restEndIndex = restEnd.map { max(end, extractor.index(trace, before: $0)) } ?? end
+        if let rs = restStart, (restEnd ?? anchor) - rs >= settings.minRestLineS, rs > t0 {
             let k = extractor.index(trace, before: rs)
-            if end - k >= 3 { restIndex = k }
+            fitIndex = max(k, fitFrom.map { extractor.index(trace, before: $0) } ?? k)
+            if restEndIndex - fitIndex >= 3 && k <= end { restIndex = k }
         }
         var rawBase = trace[end]
-        if let k = restIndex, let line = velocityLine(from: k, to: end) {
+        // The velocity error where the movement ended (the rest began): what the learning gate
+        // judges, as a later anchor adds the rest's own leak to it.
+        var movementEndV: Double?
+        if let k = restIndex, let line = velocityLine(from: fitIndex, to: restEndIndex) {
             rawBase.v = line.value(at: trace[end].t)
+            movementEndV = line.value(at: trace[k].t)
         } else {
             // Tremor makes the velocity at the anchor oscillate by centimetres per second: take
             // its mean over the rest around the anchor as the velocity error there.
@@ -483,24 +551,41 @@ public struct MotionTracker: Sendable {
         // The velocity this movement ends with teaches the calibration; the new calibration
         // then takes the leak it explains out of the whole movement.
         var change = SIMD8<Double>(repeating: 0)
-        if learn && abs(rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
+        if learn && abs(movementEndV ?? rawBase.v) < settings.closureVelocityMax && span < settings.closureSpanMaxS {
             accelCal.addMovement(integral: trace[end].leakIntegral, endVelocity: rawBase.v,
                                  sigma: AccelCalibration.closureSigma + settings.closureSigmaPerTremorS * tremorRms)
             change = accelCal.solve()
         }
         let endVelocity = rawBase.v - (change * trace[end].leakIntegral).sum()
+        // The new calibration corrects what follows the anchor too (integrated with the old one),
+        // up to now: the trace's last point.
         var zCorrection = 0.0
         var previous = 0.0
-        for i in 0...end {
+        var baseZ = rawBase.z
+        for i in 0..<trace.count {
             let c = (change * trace[i].leakIntegral).sum()
             if i > 0 { zCorrection += 0.5 * (c + previous) * (trace[i].t - trace[i - 1].t) }
             previous = c
             trace[i].v -= c
             trace[i].z -= zCorrection
+            if i == end { baseZ = trace[i].z }
         }
-        if let k = restIndex, k > 0, let line = velocityLine(from: k, to: end) {
+        velocity -= previous
+        heightSinceAnchor -= zCorrection
+        var restSlope: Double?
+        if var k = restIndex, k > 0, var line = velocityLine(from: fitIndex, to: restEndIndex) {
             // What is left: zero along the ending rest's line, and a constant bias before it
             // (ramping from zero at the segment's start to the line's value where the rest began).
+            // Tremor can restart the rest detector's candidate late: the rest began as early as
+            // the (tremor-averaged) velocity keeps to the line.
+            let earliest = extractor.index(trace, before: trace[k].t - settings.restExtendMaxS)
+            while k > max(1, earliest)
+                    && abs(meanVelocity(around: k - 1) - line.value(at: trace[k - 1].t)) <= settings.restExtendToleranceMps {
+                k -= 1
+            }
+            // All of the rest, so followed, gives the better line.
+            if k < fitIndex, let whole = velocityLine(from: k, to: restEndIndex) { line = whole }
+            restSlope = line.slope
             let tc = trace[k].t
             let vc = line.value(at: tc)
             var zDrift = 0.0
@@ -535,20 +620,21 @@ public struct MotionTracker: Sendable {
         trace.removeFirst(end)
         let newPhi = accelCal.basis(rawBase.up)
         for i in 1..<max(trace.count, 1) {
-            trace[i].z -= rawBase.z + rawBase.v * (trace[i].t - rawBase.t)
-            trace[i].v -= rawBase.v
+            trace[i].z -= baseZ + endVelocity * (trace[i].t - rawBase.t)
+            trace[i].v -= endVelocity
             trace[i].leakIntegral -= rawBase.leakIntegral + (newPhi - anchorPhi) * (trace[i].t - rawBase.t)
             trace[i].turn -= rawBase.turn
         }
         trace[0] = TracePoint(t: rawBase.t, v: 0, z: 0, up: rawBase.up)
         trace[0].rotation = rawBase.rotation
-        heightSinceAnchor -= rawBase.z + rawBase.v * (lastT - rawBase.t)
-        velocity -= rawBase.v
+        heightSinceAnchor -= baseZ + endVelocity * (lastT - rawBase.t)
+        velocity -= endVelocity
         leakIntegral -= rawBase.leakIntegral + (newPhi - anchorPhi) * (lastT - rawBase.t)
         turn -= rawBase.turn
         anchorPhi = newPhi
         anchorHeight = endHeight
         anchorT = rawBase.t
+        return restSlope
     }
 
     /// Forget the learnt accelerometer calibration (a requested recalibration).
@@ -574,6 +660,8 @@ public struct MotionTracker: Sendable {
     }
 
     mutating func restartAfterGap(t: Double) {
+        // A rest recognised before the gap still closes its movement.
+        if let rest = pendingRest { closeRest(rest, now: lastT, settled: false) }
         stillness.reset()
         restDetector.reset()
         wasStill = false

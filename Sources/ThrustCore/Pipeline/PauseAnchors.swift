@@ -106,7 +106,7 @@ public struct PauseAnchors: Sendable {
             for j in a...b where trace[j].t >= ta && trace[j].t <= tb { inner.add(trace[j].t, box[j]) }
             guard inner.n >= 2 else { return }
             addKnot(ta, a == 0 ? 0 : inner.value(at: ta))
-            addKnot(tb, b == n - 1 ? trace[n - 1].v : inner.value(at: tb))
+            addKnot(tb, b == n - 1 ? 0 : inner.value(at: tb))
             rests += 1
         }
         var i = 0
@@ -140,7 +140,7 @@ public struct PauseAnchors: Sendable {
         if knots == 0 || knotT[0] > trace[0].t { insertFirst(trace[0].t, 0, &knots) }
         if knotT[knots - 1] < trace[n - 1].t, knots < knotT.count {
             knotT[knots] = trace[n - 1].t
-            knotV[knots] = trace[n - 1].v
+            knotV[knots] = 0
             knots += 1
         }
         // Piecewise-linear velocity correction through the knots; height by its integral.
