@@ -155,6 +155,85 @@ import Testing
         }
         #expect(tracker.isCalibrated)
     }
+
+    /// A slow, tempo lowering (3 s) and rise: the gentle start and stop look like a rest for a
+    /// moment, which must neither anchor the movement late nor take its tail for drift.
+    @Test func slowStrokesKeepTheirHeight() {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = 1.0
+        let (samples, moves) = lift.render([.hold(3), .move(3.0, -0.17), .hold(2), .move(2.5, 0.17), .hold(3)])
+        var tracker = MotionTracker()
+        var strokes: [Stroke] = []
+        for s in samples {
+            tracker.update(s)
+            while !tracker.strokes.isEmpty {
+                strokes.append(tracker.strokes[0])
+                tracker.strokes.removeFirst(1)
+            }
+        }
+        #expect(strokes.count == moves.count)
+        for (stroke, move) in zip(strokes, moves) {
+            #expect(abs(stroke.endZ - stroke.startZ - move.d) < 0.02, "stroke at \(move.on)")
+            #expect(abs(stroke.onsetT - move.on) < 0.15, "onset at \(move.on)")
+            #expect(abs(stroke.offsetT - move.off) < 0.15, "offset at \(move.off)")
+        }
+    }
+}
+
+@Suite struct PauseAnchorsTests {
+    /// A closed segment: rest, a slow minimum-jerk move by `d` over `duration`, rest — exact.
+    func segment(d: Double, duration: Double) -> FixedRing<TracePoint> {
+        var ring = FixedRing(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        let dt = 0.005
+        for k in 0...Int((duration + 2) / dt) {
+            let t = Double(k) * dt
+            let s = min(max((t - 1) / duration, 0), 1)
+            var p = TracePoint(t: t, v: d / duration * 30 * s * s * (1 - s) * (1 - s),
+                               z: d * s * s * s * (10 + s * (-15 + 6 * s)), up: SIMD3(0, 0, 1))
+            p.quiet = abs(p.v) < 0.03
+            ring.append(p)
+        }
+        return ring
+    }
+
+    /// The rest a segment starts with is zero velocity, but the slow start of the movement after
+    /// it is not: pinning it took 1.7 cm off this stroke. (Its slow stop still joins the closing
+    /// rest's run and costs about a centimetre: capping that run the same way lost more reps to
+    /// tremor on the simulated sessions than it saved.)
+    @Test func aSlowStartIsNotARest() {
+        var trace = segment(d: -0.17, duration: 3)
+        var anchors = PauseAnchors(capacity: 4096)
+        anchors.correct(&trace, count: trace.count, turnsWithHips: false)
+        #expect(abs(trace[trace.count - 1].z + 0.17) < 0.012)
+    }
+
+    /// A rest inside the segment whose velocity has drifted (a leak) is brought back to zero.
+    @Test func aDriftingPauseIsPinned() {
+        // A bottom pause from 2.2 s to 3.2 s at the lowest point, then back up; a velocity error
+        // of 0.05 m/s building up linearly from the start.
+        var ring = FixedRing(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        let dt = 0.005
+        for k in 0...Int(5.6 / dt) {
+            let t = Double(k) * dt
+            let down = min(max((t - 1) / 1.2, 0), 1), up = min(max((t - 3.2) / 1.2, 0), 1)
+            func mj(_ s: Double) -> (Double, Double) {
+                (s * s * s * (10 + s * (-15 + 6 * s)), 30 * s * s * (1 - s) * (1 - s) / 1.2)
+            }
+            let (zd, vd) = mj(down), (zu, vu) = mj(up)
+            let error = 0.05 * t / 5.6
+            var p = TracePoint(t: t, v: -0.17 * vd + 0.17 * vu + error,
+                               z: -0.17 * zd + 0.17 * zu + 0.5 * 0.05 * t * t / 5.6, up: SIMD3(0, 0, 1))
+            p.quiet = abs(-0.17 * vd + 0.17 * vu) < 0.03
+            ring.append(p)
+        }
+        var trace = ring
+        var anchors = PauseAnchors(capacity: 4096)
+        let rests = anchors.correct(&trace, count: trace.count, turnsWithHips: false)
+        #expect(rests >= 1)
+        // The bottom of the pause is where it truly was (0.17 m down), the end back at the top.
+        let bottom = trace[Int(2.7 / dt)].z
+        #expect(abs(bottom + 0.17) < 0.01, "bottom \(bottom)")
+    }
 }
 
 @Suite struct RepSegmenterTests {

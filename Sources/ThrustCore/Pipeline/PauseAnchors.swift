@@ -16,6 +16,9 @@ public struct PauseAnchors: Sendable {
         public var residualMaxMps = 0.012
         /// A single box velocity this far off the rest's line ends the rest, m/s.
         public var pointDeviationMaxMps = 0.02
+        /// The rest the segment starts with is at zero velocity (its anchor): a box velocity this
+        /// far from zero is already the next movement, setting off slowly, m/s.
+        public var anchorRestMaxMps = 0.015
         /// Kept clear of a rest's edges when reading its level, s.
         public var edgeMarginS = 0.05
         /// Shortest rest, s.
@@ -120,7 +123,8 @@ public struct PauseAnchors: Sendable {
                 }
                 // A point off the rest's line ends it at once (a movement setting off), as does
                 // a line that no longer fits as a whole.
-                let off = fit.n >= 3 && abs(box[i] - fit.value(at: p.t)) > settings.pointDeviationMaxMps
+                let off = (fit.n >= 3 && abs(box[i] - fit.value(at: p.t)) > settings.pointDeviationMaxMps)
+                    || (start == 0 && abs(box[i]) > settings.anchorRestMaxMps)
                 fit.add(p.t, box[i])
                 if off || (fit.n >= 3 && fit.residual > settings.residualMaxMps) {
                     fit.remove(p.t, box[i])
