@@ -241,6 +241,7 @@ import Testing
         var s = Stroke(direction: dir, onsetT: on, offsetT: off, startZ: z0, endZ: z1, peakSpeed: 0.3,
                        upAtOffset: SIMD3(0, 0, 1))
         s.turnDeg = turn
+        s.coreTurnDeg = 0.8 * turn
         return s
     }
 
@@ -295,6 +296,14 @@ import Testing
             stroke(-1, 20.4, 20.7, 0.03, 0.0),
         ]
         #expect(run(strokes).reps.isEmpty)
+    }
+
+    /// A rep-sized up and down that turns the sensor 70° in its middle part is the bar rolled
+    /// on (or someone lying back) with a leak, not a hip thrust — but it can be a hinge (generic).
+    @Test func aMovementTurningFarMoreThanHipsIsNotAHipThrust() {
+        let strokes = [stroke(1, 5, 6.5, 0, 0.16, turn: 90), stroke(-1, 8, 9.5, 0.16, 0, turn: 90)]
+        #expect(run(strokes, profile: .banded).reps.isEmpty)
+        #expect(run(strokes, profile: .generic).reps.count == 1)
     }
 
     @Test func aSmallFirstMoveIsNotARepButAPartialLaterIs() {

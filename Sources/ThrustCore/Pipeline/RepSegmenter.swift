@@ -42,8 +42,13 @@ public struct RepSegmenter: Sendable {
         public var mergeGapS = 0.6
         /// No rep-sized stroke for this long ends the set, s.
         public var setGapS = 8.0
-        /// A stroke that turns the sensor more than this is not part of a rep, degrees.
-        public var maxRepTurnDeg = 150.0
+        /// A stroke whose movement (`Stroke.coreTurnDeg`) turns the sensor more than this is not
+        /// part of a hip-thrust rep, degrees: the pelvis (and the bar on it) turns about 20° over
+        /// a rep, under 60° for one both too deep and over-extended; rolling the bar over the
+        /// thighs or lying back turns it more.
+        public var maxRepTurnDeg = 60.0
+        /// The same for any lift (`generic`: a hinge tilts a belt by up to 90°), degrees.
+        public var maxAnyLiftTurnDeg = 150.0
         /// Belt: standing still this long (the first such rest) is the upright calibration, s.
         public var uprightStillS = 2.0
         /// Reading lockout height from the posture angle needs this many strokes …
@@ -213,6 +218,8 @@ public struct RepSegmenter: Sendable {
 
     /// Largest rise that counts as a rep under this profile, m.
     var maxRep: Double { core.profile.anyLift ? settings.maxAnyLiftRepM : settings.maxRepM }
+    /// Largest turn of a rep's stroke under this profile, degrees.
+    var maxRepTurn: Double { core.profile.anyLift ? settings.maxAnyLiftTurnDeg : settings.maxRepTurnDeg }
 
     /// A stroke was found (in time order).
     public mutating func add(_ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
@@ -220,13 +227,13 @@ public struct RepSegmenter: Sendable {
         guard s.amplitude >= settings.minRepM else { return }
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
-        if s.amplitude > maxRep || s.turnDeg > settings.maxRepTurnDeg {
+        if s.amplitude > maxRep || s.coreTurnDeg > maxRepTurn {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
             // A large up stroke can still be the set-up bridge of a top-start set.
-            if s.direction > 0 && s.amplitude < 0.65 && s.turnDeg <= settings.maxRepTurnDeg { push(s) }
+            if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn { push(s) }
             return
         }
         if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {

@@ -14,6 +14,10 @@ public struct Stroke: Sendable, Equatable {
     public var upAtOffset: SIMD3<Double>
     /// How far the sensor turned during the stroke, degrees (rolling the bar turns it a lot).
     public var turnDeg: Double = 0
+    /// How far it turned while the height went from 10 % to 90 % of the way, degrees: the turn of
+    /// the movement itself, without a rotation the stroke's slow ends may have run into (lying
+    /// back after the last rep).
+    public var coreTurnDeg: Double = 0
     /// World up in sensor axes at the onset.
     public var upAtOnset = SIMD3<Double>(0, 0, 1)
 

@@ -110,6 +110,11 @@ public struct StrokeExtractor: Sendable {
         stroke.upAtOnset = trace[index(trace, n: n, before: onset)].up
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
             * radiansToDegrees
+        // The core: first reaching 10 % of the way, last leaving 90 % of it.
+        var from = a, to = b
+        while from < b && (trace[from].z - startZ) * sign < 0.1 * amplitude { from += 1 }
+        while to > from && (trace[to].z - startZ) * sign > 0.9 * amplitude { to -= 1 }
+        stroke.coreTurnDeg = (trace[to].turn - trace[from].turn) * radiansToDegrees
         emit(stroke)
     }
 
