@@ -48,7 +48,7 @@ import Testing
             let st = tracker.strokes[0]
             tracker.strokes.removeFirst(1)
             if st.onsetT >= t0 && st.onsetT <= t1 {
-                print(String(format: "stroke %+d %.2f-%.2f dz %+.3f z %.3f->%.3f peak %.2f turn %.0f", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, st.startZ, st.endZ, st.peakSpeed, st.turnDeg))
+                print(String(format: "stroke %+d %.2f-%.2f dz %+.3f z %.3f->%.3f peak %.2f turn %.0f core %.0f", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, st.startZ, st.endZ, st.peakSpeed, st.turnDeg, st.coreTurnDeg))
             }
         }
     }
@@ -146,6 +146,8 @@ import Testing
     }
     print(scorer.summary)
     for line in scorer.offSets { print("OFF", line) }
+    for line in scorer.falseAlerts { print("FALSE", line) }
+    for line in scorer.missedAlerts { print("MISSED", line) }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()

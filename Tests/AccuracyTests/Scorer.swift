@@ -20,6 +20,10 @@ struct Scorer {
     var sets = 0, setsExact = 0, trueReps = 0, found = 0, extra = 0, ghosts = 0
     var errors: [String: [Double]] = [:]
     var alerts: [String: (tp: Int, fp: Int, fn: Int)] = [:]
+    /// Alerts raised where the truth has none (not even near the limit), for investigation.
+    var falseAlerts: [String] = []
+    /// Alerts the truth has that were not raised, for investigation.
+    var missedAlerts: [String] = []
     var offSets: [String] = []
 
     static func truthAlerts(_ r: SessionTruth.Rep, profile: String, mount: Mount) -> (must: Set<String>, maybe: Set<String>) {
@@ -86,8 +90,14 @@ struct Scorer {
                 let got = Set(r.alerts.kinds.map(\.rawValue))
                 for k in got.union(must) {
                     if must.contains(k) && got.contains(k) { alerts[k, default: (0, 0, 0)].tp += 1 }
-                    else if must.contains(k) { alerts[k, default: (0, 0, 0)].fn += 1 }
-                    else if !maybe.contains(k) { alerts[k, default: (0, 0, 0)].fp += 1 }
+                    else if must.contains(k) {
+                        alerts[k, default: (0, 0, 0)].fn += 1
+                        missedAlerts.append("\(name) t \(tr.t): \(k), lockout \(r.lockoutCm) cm (truth \(tr.lockoutCm)), torso \(r.torsoDeg ?? .nan)° (truth \(tr.torsoDeg ?? .nan))")
+                    }
+                    else if !maybe.contains(k) {
+                        alerts[k, default: (0, 0, 0)].fp += 1
+                        falseAlerts.append("\(name) t \(tr.t): \(k), lockout \(r.lockoutCm) cm (truth \(tr.lockoutCm)), torso \(r.torsoDeg ?? .nan)° (truth \(tr.torsoDeg ?? .nan))")
+                    }
                 }
             }
         }

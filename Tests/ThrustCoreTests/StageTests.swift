@@ -298,6 +298,35 @@ import Testing
         #expect(run(strokes).reps.isEmpty)
     }
 
+    /// A bar lockout 7 cm above the usual one is an over-extension when both the bar's roll and
+    /// the set's chained stroke heights say so; the roll alone (it can slip on the hips) is not
+    /// enough.
+    @Test(arguments: [(7.0, 7.0, true), (7.0, 0.0, false), (0.0, 0.0, false)])
+    func overextensionNeedsRollAndHeightToAgree(rollCm: Double, heightCm: Double, alerted: Bool) {
+        let kappa = 1.2  // rad of roll per metre of height
+        func up(_ z: Double) -> SIMD3<Double> { SIMD3(sin(kappa * z), 0, cos(kappa * z)) }
+        func rolling(_ dir: Int, _ on: Double, _ off: Double, _ z0: Double, _ z1: Double, rollTo: Double? = nil) -> Stroke {
+            var s = stroke(dir, on, off, z0, z1)
+            s.upAtOnset = up(z0)
+            s.upAtOffset = up(rollTo ?? z1)
+            return s
+        }
+        var strokes = [rolling(1, 0, 1.5, 0, 0.35)]  // set-up bridge
+        var t = 2.5
+        for k in 0..<5 {
+            let last = k == 4
+            let top = 0.35 + (last ? heightCm / 100 : 0)
+            strokes.append(rolling(-1, t, t + 1.5, 0.35, 0.18))
+            strokes.append(rolling(1, t + 2, t + 3, 0.18, top, rollTo: last ? 0.35 + rollCm / 100 : nil))
+            t += 4.5
+        }
+        strokes.append(rolling(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
+        let events = run(strokes)
+        #expect(events.reps.count == 5)
+        let over = events.contains { if case .alert(let a) = $0 { return a.kind == .overextension } else { return false } }
+        #expect(over == alerted)
+    }
+
     /// A rep-sized up and down that turns the sensor 70° in its middle part is the bar rolled
     /// on (or someone lying back) with a leak, not a hip thrust — but it can be a hinge (generic).
     @Test func aMovementTurningFarMoreThanHipsIsNotAHipThrust() {

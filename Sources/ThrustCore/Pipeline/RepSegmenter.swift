@@ -84,6 +84,9 @@ public struct RepSegmenter: Sendable {
         /// The up stroke that reached the lockout (its pose is measured when the rep is emitted,
         /// so the hold that follows can be used).
         var concentric: Stroke
+        /// Bar: the lockout height chained through the set's strokes, cm (the reported one may
+        /// come from the bar's roll instead).
+        var chainedLockoutCm: Double
     }
 
     public let settings: Settings
@@ -423,6 +426,7 @@ public struct RepSegmenter: Sendable {
         }
         chainTop = lockoutZ
         var reference = lockoutReference ?? lockoutZ
+        let chainedLockoutCm = (lockoutZ - reference) * 100
         var lockoutHeight = lockoutZ
         // Where the sensor turns with the hips (the bar rolls, the pelvis tilts), the posture at
         // lockout measures its height without any drift: learn the turn per metre from the
@@ -458,7 +462,8 @@ public struct RepSegmenter: Sendable {
             finishRep(old, calibration: calibration, emit: emit)
         }
         pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: endT,
-                             raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u)
+                             raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u,
+                             chainedLockoutCm: chainedLockoutCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
             emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),
@@ -535,7 +540,9 @@ public struct RepSegmenter: Sendable {
         check(.tooDeep, r.depthCm, limits.maxDepthCm, below: false, margin: dcm)
         switch core.mount {
         case .bar:
-            check(.overextension, r.lockoutCm, limits.overextensionCm, below: false)
+            // Over-extended only if the chained height agrees with the roll: each alone is off by
+            // 5 cm now and then (the roll slips on the hips, a stroke's height drifts).
+            check(.overextension, min(r.lockoutCm, p.chainedLockoutCm), limits.overextensionCm, below: false)
             check(.asymmetry, r.tiltDeg, limits.asymmetryDeg, below: false)
         case .belt:
             check(.overextension, r.torsoDeg, limits.overextensionDeg, below: false)
@@ -640,7 +647,8 @@ public struct RepSegmenter: Sendable {
                     var value = (chainTop + height - top - ref) * 100
                     if let kappa = liveCoupling, let angleRef = liveAngleReference,
                        let angle = postureAngle(up, calibration: calibration) {
-                        value = wrapped(angle - angleRef) / kappa * 100
+                        // Both must say so (see `finishRep`).
+                        value = min(value, wrapped(angle - angleRef) / kappa * 100)
                     }
                     if value > limit + 1.0 { raiseLive(.overextension, value: value, limit: limit, t: t, emit: emit) }
                 }
