@@ -128,13 +128,8 @@ import Testing
 }
 
 @Suite struct MotionTrackerTests {
-    @Test(arguments: [0.0, 1.0, 2.0])
-    func strokesMatchTheMotionWithUncalibratedSensor(degreesPerCm: Double) {
-        var lift = SyntheticLift()
-        lift.degreesPerCm = degreesPerCm
-        lift.accelOffset = SIMD3(0.3, -0.4, 0.5)
-        lift.gyroBias = SIMD3(0.03, -0.05, 0.04)
-        let (samples, moves) = lift.render(SyntheticLift.barbellSet(reps: 4))
+    /// Runs the samples through a tracker: the strokes it hands over, and the tracker.
+    func track(_ samples: [Sample]) -> (strokes: [Stroke], tracker: MotionTracker) {
         var tracker = MotionTracker()
         var strokes: [Stroke] = []
         for s in samples {
@@ -144,6 +139,17 @@ import Testing
                 tracker.strokes.removeFirst(1)
             }
         }
+        return (strokes, tracker)
+    }
+
+    @Test(arguments: [0.0, 1.0, 2.0])
+    func strokesMatchTheMotionWithUncalibratedSensor(degreesPerCm: Double) {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = degreesPerCm
+        lift.accelOffset = SIMD3(0.3, -0.4, 0.5)
+        lift.gyroBias = SIMD3(0.03, -0.05, 0.04)
+        let (samples, moves) = lift.render(SyntheticLift.barbellSet(reps: 4))
+        let (strokes, tracker) = track(samples)
         #expect(strokes.count == moves.count)
         // Every movement is found; a pose the calibration has not learnt yet costs accuracy,
         // so the set-up and the first rep (three movements into new poses) get looser bounds.
@@ -162,15 +168,7 @@ import Testing
         var lift = SyntheticLift()
         lift.degreesPerCm = 1.0
         let (samples, moves) = lift.render([.hold(3), .move(3.0, -0.17), .hold(2), .move(2.5, 0.17), .hold(3)])
-        var tracker = MotionTracker()
-        var strokes: [Stroke] = []
-        for s in samples {
-            tracker.update(s)
-            while !tracker.strokes.isEmpty {
-                strokes.append(tracker.strokes[0])
-                tracker.strokes.removeFirst(1)
-            }
-        }
+        let strokes = track(samples).strokes
         #expect(strokes.count == moves.count)
         for (stroke, move) in zip(strokes, moves) {
             #expect(abs(stroke.endZ - stroke.startZ - move.d) < 0.02, "stroke at \(move.on)")
