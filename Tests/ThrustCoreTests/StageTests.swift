@@ -325,6 +325,39 @@ import Testing
         #expect(over == alerted)
     }
 
+    /// A belt whose automatic upright pose was really the lying start of a banded set: every
+    /// lockout sits 30° from it ("60° from parallel") and would be rejected. After three such
+    /// reps the pose is dropped and those reps are judged again, so the set counts in full; a
+    /// true upright (90° from the lockouts) is kept.
+    @Test(arguments: [(true, 5), (false, 5)])
+    func aLyingPoseTakenForUprightIsDropped(wrong: Bool, reps: Int) {
+        let deg = Double.pi / 180
+        let lockout = SIMD3(0.0, 0, 1)                               // up at lockout, sensor axes
+        let start = SIMD3(sin(-30 * deg), 0, cos(-30 * deg))        // lying, hips down
+        let upright = wrong ? start : SIMD3(1.0, 0, 0)
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .banded))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: upright * standardGravity,
+                                                       up: upright), calibration: cal) { events.append($0) }
+        var t = 5.0
+        for _ in 0..<reps {
+            var up = stroke(1, t, t + 1.2, 0.0, 0.17)
+            up.upAtOnset = start
+            up.upAtOffset = lockout
+            var down = stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0)
+            down.upAtOnset = lockout
+            down.upAtOffset = start
+            for s in [up, down] { seg.add(s, calibration: cal) { events.append($0) } }
+            t += 6
+        }
+        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        #expect(events.reps.count == reps)
+        let doubted = events.contains { if case .sensor(let state, _, _) = $0 { return state == .uprightDoubted } else { return false } }
+        #expect(doubted == wrong)
+    }
+
     /// A rep-sized up and down that turns the sensor 70° in its middle part is the bar rolled
     /// on (or someone lying back) with a leak, not a hip thrust — but it can be a hinge (generic).
     @Test func aMovementTurningFarMoreThanHipsIsNotAHipThrust() {

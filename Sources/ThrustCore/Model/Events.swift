@@ -149,6 +149,8 @@ public struct SetSummary: Sendable, Equatable {
 /// `SENSOR` states the core reports about calibration.
 public enum SensorState: String, Sendable {
     case calibrating, calibrated, uprightCalibrated = "upright_calibrated"
+    /// An upright pose found automatically (or restored) that the lockouts prove wrong is dropped.
+    case uprightDoubted = "upright_doubted"
     case lockoutCalibrated = "lockout_calibrated", accelCalibrated = "accel_calibrated"
     case fault, recovered
 }

@@ -69,6 +69,16 @@ public struct RepSegmenter: Sendable {
         public var durationMarginS = 0.08
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
+        /// Reps that are reps in every other way, their lockouts this far from parallel by an
+        /// upright pose found automatically (or restored), one after the other with no rep
+        /// between, prove that pose wrong: the stand was missed and a lying pose (the start of a
+        /// banded set) taken for it, which would reject every rep of the session. Such lockouts
+        /// sit a hip travel's turn (20–40°) from that pose, so 50–78° "from parallel"; a true
+        /// upright puts movements made standing at about 90° (degrees, count). Fewer can be
+        /// sitting up.
+        public var uprightDoubtMinDeg = 50.0
+        public var uprightDoubtMaxDeg = 78.0
+        public var uprightDoubtReps = 3
         public init() {}
     }
 
@@ -131,6 +141,13 @@ public struct RepSegmenter: Sendable {
     var restTilts: FixedRing<Double>
     /// Belt: raw mean specific force while standing upright, m/s².
     public private(set) var uprightAccel: SIMD3<Double>?
+    /// The upright pose was asked for in this session (`setUpright`): never doubted.
+    var uprightRequested = false
+    /// An automatic upright pose was proved wrong: no other is taken automatically.
+    var uprightDoubted = false
+    /// Reps rejected in a row for their lockout posture alone, and where the first began.
+    var postureRejects = 0
+    var firstPostureRejectT = 0.0
     var uprightCandidate: (meanAccel: SIMD3<Double>, duration: Double, endT: Double)?
     var recentStill: FixedRing<MotionTracker.StillPeriod>
 
@@ -181,7 +198,7 @@ public struct RepSegmenter: Sendable {
         case .bar:
             if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
         case .belt:
-            guard uprightAccel == nil else { break }
+            guard uprightAccel == nil, !uprightDoubted else { break }
             // Rests broken up for a moment (the first calibration, a sway) still make one stand
             // when they follow each other closely in the same pose.
             if let c = uprightCandidate, p.startT - c.endT <= 0.6,
@@ -217,6 +234,7 @@ public struct RepSegmenter: Sendable {
     /// Sets the upright pose (belt) on request.
     public mutating func setUpright(meanAccel: SIMD3<Double>) {
         uprightAccel = meanAccel
+        uprightRequested = true
     }
 
     /// Largest rise that counts as a rep under this profile, m.
@@ -305,6 +323,10 @@ public struct RepSegmenter: Sendable {
         let rise = upFirst ? p : s, fall = upFirst ? s : p
         guard isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
                     calibration: calibration) else {
+            if doubtUpright(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
+                            calibration: calibration, emit: emit) {
+                return
+            }
             if style == .undecided, upFirst, isSetupBridge(rise, then: fall) {
                 // The lifter bridged up from the floor: a top-start set, and `fall` is rep 1's
                 // eccentric.
@@ -390,6 +412,34 @@ public struct RepSegmenter: Sendable {
                 || rise.amplitude - fall.amplitude > settings.mirrorToleranceM)
     }
 
+    /// A belt rep rejected only for its lockout posture, far from parallel by an upright pose the
+    /// lifter did not ask for. After `uprightDoubtReps` in a row that pose is dropped (said in a
+    /// `SENSOR` event) and the strokes since the first are judged again. True when it did so.
+    mutating func doubtUpright(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool,
+                               calibration: AccelCalibration, emit: (CoreEvent) -> Void) -> Bool {
+        guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
+              let upright = uprightAccel, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
+              abs(torso) >= settings.uprightDoubtMinDeg, abs(torso) <= settings.uprightDoubtMaxDeg else { return false }
+        uprightAccel = nil
+        let repOtherwise = isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration)
+        uprightAccel = upright
+        guard repOtherwise else { return false }
+        if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
+        postureRejects += 1
+        guard postureRejects >= settings.uprightDoubtReps else { return false }
+        uprightAccel = nil
+        uprightDoubted = true
+        emit(.sensor(state: .uprightDoubted,
+                     detail: "upright pose dropped: lockouts \(Int(abs(torso).rounded()))° from parallel by it; "
+                        + "pelvis angles need `calibrate upright`", t: rise.offsetT))
+        // Judge the strokes since the first rejected rep again, without the wrong pose.
+        var again: [Stroke] = []
+        for i in 0..<strokes.count where strokes[i].onsetT >= firstPostureRejectT { again.append(strokes[i]) }
+        resetCluster()
+        for stroke in again { add(stroke, calibration: calibration, emit: emit) }
+        return true
+    }
+
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
         // (Between sets the figures are still the last set's: a new set's first rep stands alone.)
         let smallest = (inSet ? typicalDepth() : nil).map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
@@ -414,6 +464,7 @@ public struct RepSegmenter: Sendable {
                             waitsForHold: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         startSetIfNeeded(t: waitsForHold ? d.onsetT : u.onsetT, emit: emit)
         repCount += 1
+        postureRejects = 0
         // Lockout heights are chained through the reps' own strokes (rise minus fall), not read
         // off the session's height scale: that scale drifts between movements, a stroke's
         // amplitude hardly does.

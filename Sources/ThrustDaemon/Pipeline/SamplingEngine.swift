@@ -405,7 +405,7 @@ public final class SamplingEngine: @unchecked Sendable {
         case .sensor(let state, _, _):
             switch state {
             case .calibrating: if !inSet { status.update { $0.state = .calibrating } }
-            case .calibrated, .uprightCalibrated, .lockoutCalibrated, .accelCalibrated, .recovered:
+            case .calibrated, .uprightCalibrated, .uprightDoubted, .lockoutCalibrated, .accelCalibrated, .recovered:
                 if state != .recovered { calibrationChanged = true }
                 if !inSet { status.update { $0.state = .ready } }
             case .fault: status.update { $0.state = .sensorFault }
