@@ -432,7 +432,9 @@ public struct RepSegmenter: Sendable {
         emit(.sensor(state: .uprightDoubted,
                      detail: "upright pose dropped: lockouts \(Int(abs(torso).rounded()))° from parallel by it; "
                         + "pelvis angles need `calibrate upright`", t: rise.offsetT))
-        // Judge the strokes since the first rejected rep again, without the wrong pose.
+        // Judge the strokes since the first rejected rep again, without the wrong pose (once a
+        // session). The stroke being added is among them: its own `add` only raises a live
+        // descent alert after this, and those fire once per rep.
         var again: [Stroke] = []
         for i in 0..<strokes.count where strokes[i].onsetT >= firstPostureRejectT { again.append(strokes[i]) }
         resetCluster()
