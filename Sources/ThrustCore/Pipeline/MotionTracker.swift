@@ -500,11 +500,11 @@ public struct MotionTracker: Sendable {
         lastTraceT = t
     }
 
-    /// Closes the segment since the anchor: removes the linear velocity drift (so it ends at rest),
-    /// converts heights to absolute, extracts strokes and re-anchors here.
     /// Closes the segment at the zero-velocity instant `anchor` (≤ now): the part up to it gets
     /// its leak and linear velocity drift removed (so it ends at rest), is converted to absolute
-    /// heights and split into strokes; what follows the anchor starts the next segment.
+    /// heights and split into strokes; what follows the anchor starts the next segment. The rest
+    /// that ends it runs from `restFrom`, its velocity line fitted over `fitFrom`…`restTo` (by
+    /// default the whole rest up to the anchor). Returns that line's slope, m/s² (nil without one).
     @discardableResult
     mutating func closeSegment(at anchor: Double, restFrom restStart: Double? = nil, fitFrom: Double? = nil,
                                restTo restEnd: Double? = nil, now t: Double, corrected: Bool, learn: Bool = true) -> Double? {
