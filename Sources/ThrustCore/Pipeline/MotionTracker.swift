@@ -325,11 +325,10 @@ public struct MotionTracker: Sendable {
     /// early in the rest, and the error is read on the rest before it.
     mutating func closeRest(_ rest: (candidateT: Double?, acceptedT: Double), now t: Double, settled: Bool) {
         pendingRest = nil
-        let from = max(rest.candidateT ?? rest.acceptedT, rest.acceptedT - settings.restLagS)
-        let fitTo = t - settings.restLagS
         if settled {
-            let leak = closeSegment(at: rest.acceptedT, restFrom: rest.candidateT, fitFrom: from, restTo: fitTo,
-                                    now: t, corrected: true)
+            let from = max(rest.candidateT ?? rest.acceptedT, rest.acceptedT - settings.restLagS)
+            let leak = closeSegment(at: rest.acceptedT, restFrom: rest.candidateT, fitFrom: from,
+                                    restTo: t - settings.restLagS, now: t, corrected: true)
             // The rest's line still slopes where the pose leaks: from the anchor on it is all rest.
             if let slope = leak { removeLeak(slope, now: t) }
             // … and gravity's direction as the calibration the closure taught reads it.
@@ -354,23 +353,12 @@ public struct MotionTracker: Sendable {
         return weight > 0 ? sum / weight : trace[k].v
     }
 
-    /// Least-squares line through the trace's velocity over points `a…b`.
-    func velocityLine(from a: Int, to b: Int) -> VelocityLine? {
+    /// Least-squares line through the trace's velocity over points `a…b` (nil for fewer than 3).
+    func velocityLine(from a: Int, to b: Int) -> LineFit? {
         guard b - a >= 2 else { return nil }
-        let origin = trace[b].t
-        var n = 0.0, st = 0.0, sv = 0.0, stt = 0.0, stv = 0.0
-        for i in a...b {
-            let x = trace[i].t - origin, v = trace[i].v
-            n += 1; st += x; sv += v; stt += x * x; stv += x * v
-        }
-        let d = stt - st * st / n
-        let slope = d > 1e-12 ? (stv - st * sv / n) / d : 0
-        return VelocityLine(origin: origin, mean: sv / n, meanT: st / n, slope: slope)
-    }
-
-    struct VelocityLine {
-        var origin: Double, mean: Double, meanT: Double, slope: Double
-        func value(at t: Double) -> Double { mean + slope * (t - origin - meanT) }
+        var line = LineFit(origin: trace[b].t)
+        for i in a...b { line.add(trace[i].t, trace[i].v) }
+        return line
     }
 
     /// At rest the vertical reading is off by this much (m/s²): gravity leaking through a pose the
