@@ -418,12 +418,10 @@ public struct RepSegmenter: Sendable {
     mutating func doubtUpright(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool,
                                calibration: AccelCalibration, emit: (CoreEvent) -> Void) -> Bool {
         guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
-              let upright = uprightAccel, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
-              abs(torso) >= settings.uprightDoubtMinDeg, abs(torso) <= settings.uprightDoubtMaxDeg else { return false }
-        uprightAccel = nil
-        let repOtherwise = isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration)
-        uprightAccel = upright
-        guard repOtherwise else { return false }
+              let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
+              abs(torso) >= settings.uprightDoubtMinDeg, abs(torso) <= settings.uprightDoubtMaxDeg,
+              isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration,
+                    judgingPosture: false) else { return false }
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
         postureRejects += 1
         guard postureRejects >= settings.uprightDoubtReps else { return false }
@@ -442,7 +440,9 @@ public struct RepSegmenter: Sendable {
         return true
     }
 
-    func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration) -> Bool {
+    /// `judgingPosture`: false to ask whether it would be a rep but for the belt's lockout posture.
+    func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration,
+               judgingPosture: Bool = true) -> Bool {
         // (Between sets the figures are still the last set's: a new set's first rep stands alone.)
         let smallest = (inSet ? typicalDepth() : nil).map { max(settings.minRepM, settings.minRepFractionOfTypical * $0) }
             ?? settings.minFirstRepM
@@ -454,7 +454,8 @@ public struct RepSegmenter: Sendable {
         // unbalance them more.
         let tolerance = style == .undecided ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
-        if core.mount == .belt, !core.profile.anyLift, let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
+        if judgingPosture, core.mount == .belt, !core.profile.anyLift,
+           let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
         }
         return true
