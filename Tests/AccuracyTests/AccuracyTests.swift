@@ -3,8 +3,9 @@ import ThrustCore
 import ThrustSim
 
 /// Runs a simulated session through the core exactly as `thrust analyze` does.
-func analyze(scenario: String, seed: UInt64) throws -> (truth: SessionTruth, reps: [RepReport]) {
-    var session = try SimulatedSession(scenario: scenario, seed: seed)
+func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions()) throws
+    -> (truth: SessionTruth, reps: [RepReport]) {
+    var session = try SimulatedSession(scenario: scenario, seed: seed, options: options)
     let truth = session.truth
     let profile = Profile.named(truth.profile) ?? .generic
     var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: profile))

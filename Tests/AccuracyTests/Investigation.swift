@@ -134,14 +134,9 @@ import Testing
     var scorer = Scorer()
     let last = ProcessInfo.processInfo.environment["SEEDS"].flatMap { UInt64($0) } ?? 40
     for seed in UInt64(1)...max(1, last) {
-        var options = SimOptions(idealSensor: ideal != "0")
-        if let scale = ProcessInfo.processInfo.environment["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
-        var session = try SimulatedSession(scenario: "mixed", seed: seed, options: options)
-        let truth = session.truth
-        var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
-        var reps: [RepReport] = []
-        while let s = session.next() { core.update(s) { if case .rep(let r) = $0 { reps.append(r) } } }
-        core.finish { if case .rep(let r) = $0 { reps.append(r) } }
+        var options = investigationOptions()
+        options.idealSensor = ideal != "0"
+        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: options)
         scorer.add(truth: truth, reps: reps, name: "\(seed) \(truth.variant) \(Int(truth.rateHz)) Hz \(truth.mount)")
     }
     print(scorer.summary)
@@ -160,13 +155,7 @@ import Testing
 /// reported rep, to see which measure goes wrong where.
 @Test func dumpRepErrors() throws {
     guard let spec = ProcessInfo.processInfo.environment["REPS"] else { return }
-    let seed = UInt64(spec) ?? 1
-    var session = try SimulatedSession(scenario: "mixed", seed: seed, options: investigationOptions())
-    let truth = session.truth
-    var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
-    var reps: [RepReport] = []
-    while let s = session.next() { core.update(s) { if case .rep(let r) = $0 { reps.append(r) } } }
-    core.finish { if case .rep(let r) = $0 { reps.append(r) } }
+    let (truth, reps) = try analyze(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions())
     print(truth.variant, truth.rateHz, truth.mount, truth.style)
     func f(_ x: Double?) -> String { x.map { String(format: "%5.2f", $0) } ?? "    -" }
     var used = Set<Int>()
