@@ -86,7 +86,7 @@ import Testing
             last = s.t
             let d = tracker.stillness
             let bias = tracker.gyroBias ?? .zero
-            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.gyro2 - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0, tracker.restDetector.candidateT ?? -1, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor))
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f box %+.4f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.gyro2 - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1.0, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0.0, tracker.restDetector.candidateT ?? -1.0, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor, tracker.restDetector.boxRates(now: s.t)?.velocity ?? .nan))
         }
     }
 }
@@ -143,6 +143,10 @@ import Testing
     for line in scorer.offSets { print("OFF", line) }
     for line in scorer.falseAlerts { print("FALSE", line) }
     for line in scorer.missedAlerts { print("MISSED", line) }
+    let squares = scorer.depthErrors.map { $0.errorCm * $0.errorCm }.reduce(0, +)
+    for e in scorer.depthErrors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
+        print(String(format: "DEPTH %+.2f cm (%.1f %% of the squares)", e.errorCm, 100 * e.errorCm * e.errorCm / max(squares, 1e-9)), e.rep)
+    }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()

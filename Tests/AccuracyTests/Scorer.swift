@@ -25,6 +25,8 @@ struct Scorer {
     /// Alerts the truth has that were not raised, for investigation.
     var missedAlerts: [String] = []
     var offSets: [String] = []
+    /// Every matched rep's depth error with where it was, for investigation.
+    var depthErrors: [(errorCm: Double, rep: String)] = []
 
     static func truthAlerts(_ r: SessionTruth.Rep, profile: String, mount: Mount) -> (must: Set<String>, maybe: Set<String>) {
         let lim = limits[profile] ?? ProfileLimits()
@@ -56,10 +58,13 @@ struct Scorer {
         for s in truth.sets {
             sets += 1
             let mine = reps.filter { $0.t >= s.tStart - 1 && $0.t <= s.tEnd + 1 }
-            if mine.count == s.reps.count { setsExact += 1 } else {
-                offSets.append("\(name) set \(s.set): \(mine.count) reps, truth \(s.reps.count)")
+            var missedRepNumbers: [Int] = []
+            defer {
+                if mine.count == s.reps.count { setsExact += 1 } else {
+                    offSets.append("\(name) set \(s.set): \(mine.count) reps, truth \(s.reps.count), missed \(missedRepNumbers)")
+                }
             }
-            for tr in s.reps {
+            for (repIndex, tr) in s.reps.enumerated() {
                 trueReps += 1
                 var best: Int?
                 var bd = Self.matchS
@@ -69,6 +74,7 @@ struct Scorer {
                 }
                 let (must, maybe) = Self.truthAlerts(tr, profile: truth.profile, mount: truth.mount)
                 guard let b = best else {
+                    missedRepNumbers.append(repIndex + 1)
                     for k in must { alerts[k, default: (0, 0, 0)].fn += 1 }
                     continue
                 }
@@ -80,6 +86,7 @@ struct Scorer {
                 }
                 err("t", r.t, tr.t)
                 err("depth_cm", r.depthCm, tr.depthCm)
+                depthErrors.append((r.depthCm - tr.depthCm, "\(name) t \(tr.t) depth \(tr.depthCm)"))
                 err("eccentric_s", r.eccentricS, tr.eccentricS)
                 err("bottom_s", r.bottomS, tr.bottomS)
                 err("concentric_s", r.concentricS, tr.concentricS)
