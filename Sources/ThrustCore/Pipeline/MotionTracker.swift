@@ -202,6 +202,18 @@ public struct MotionTracker: Sendable {
             up = normalized(rotate(up, by: -meanRate * dt))
         }
         lastGyro = gyro
+        // The rest detector integrates the raw reading against plain g: its input must not
+        // jump when the calibration or rest gravity is updated (it only needs straight lines).
+        // It is fed before it decides, so each height it stores belongs to this sample's time
+        // (a one-sample lag turns timestamp jitter into box-velocity noise at low rates).
+        let rawVertical = dot(up, sample.accel) - settings.gravity
+        if dt > 0 {
+            let dv = 0.5 * (rawVertical + lastRawVertical) * dt
+            detectorHeight += (detectorVelocity + 0.5 * dv) * dt
+            detectorVelocity += dv
+            rotation += meanRate * dt
+        }
+        lastRawVertical = rawVertical
 
         stillness.update(t: t, dt: dt, accel: sample.accel, gyro: sample.gyro, gyroBias: gyroBias,
                          gravity: settings.gravity)
@@ -213,23 +225,15 @@ public struct MotionTracker: Sendable {
         }
 
         let verticalAccel = dot(up, accel) - restGravity
-        let rawVertical = dot(up, sample.accel) - settings.gravity
         let phi = accelCal.basis(up)
         if dt > 0 {
             let v0 = velocity
             velocity += 0.5 * (verticalAccel + lastVerticalAccel) * dt
             heightSinceAnchor += 0.5 * (velocity + v0) * dt
             leakIntegral += (0.5 * (phi + lastPhi) - anchorPhi) * dt
-            // The rest detector integrates the raw reading against plain g: its input must not
-            // jump when the calibration or rest gravity is updated (it only needs straight lines).
-            let dv = 0.5 * (rawVertical + lastRawVertical) * dt
-            detectorHeight += (detectorVelocity + 0.5 * dv) * dt
-            detectorVelocity += dv
             turn += length(gyro) * dt
-            rotation += meanRate * dt
         }
         lastPhi = phi
-        lastRawVertical = rawVertical
         lastVerticalAccel = verticalAccel
         lastT = t
 
@@ -282,8 +286,15 @@ public struct MotionTracker: Sendable {
         // from past strokes, or seen in the movement just made (it turned the sensor a lot).
         let turnsWithHips = rotationCouplingDegPerCm >= settings.coupledDegPerCm
             || turn * radiansToDegrees >= settings.turningMovementDeg
+        // The detector's raw reading leaks what the calibration corrects (offsets of up to
+        // 0.9 m/s² in a pose) and what rest gravity absorbs: its slope limits count from there.
+        var rawLeak = 0.0
+        if stillness.isQuasiStill {  // the detector judges nothing otherwise
+            let mean = stillness.meanAccel
+            rawLeak = dot(up, mean - accelCal.apply(mean)) + restGravity - settings.gravity
+        }
         let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
-                                       turnsWithHips: turnsWithHips)
+                                       turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))

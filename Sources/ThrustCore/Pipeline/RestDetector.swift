@@ -71,32 +71,36 @@ public struct RestDetector: Sendable {
 
     /// Feeds the raw (never re-based) height and the integrated gyro `rotation` (rad); `allowed`
     /// is false while the gyro or the accelerometer says the sensor is clearly moving;
-    /// `turnsWithHips`: movements turn the sensor. Returns whether it is a rest.
+    /// `turnsWithHips`: movements turn the sensor; `rawLeakMps2`: the slope the raw height's
+    /// velocity has at rest in this pose by what the calibration knows (what the slope limits
+    /// are measured from). Returns whether it is a rest.
     public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
-                                turnsWithHips: Bool) -> Bool {
+                                turnsWithHips: Bool, rawLeakMps2: Double = 0) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }
         lastStepT = t
         head = (head + 1) % heights.count
         heights[head] = height
         rotations[head] = rotation
         times[head] = t
-        guard allowed, let (boxV, boxTurn) = boxRates(now: t) else {
+        guard allowed, let (boxV, boxTurn, boxMidT) = boxRates(now: t) else {
             restart(at: nil)
             return false
         }
         let turnsWithHips = turnsWithHips && boxTurn * radiansToDegrees <= settings.quietTurnRateDegPerS
         if candidateT == nil { restart(at: t) }
-        add(t: t, v: boxV)
+        // The box's mean velocity is the velocity at its middle: at low rates the box spans
+        // 4 or 5 samples by the jitter, which on a leaking rest's sloped line would be noise.
+        add(t: boxMidT, v: boxV)
         // The slope of a few points is noise: judge it once the line spans a tenth of a second.
         // Where a quiet gyro already proves rest, sway and slow tremor may bend the line more.
         let residualMax = turnsWithHips ? settings.coupledResidualMaxMps : settings.residualMaxMps
         if n >= 3 && (residual() > residualMax
-                      || (n >= 10 && abs(slope()) > settings.longSlopeMaxMps2)) {
+                      || (n >= 10 && abs(slope() - rawLeakMps2) > settings.longSlopeMaxMps2)) {
             restart(at: t)
-            add(t: t, v: boxV)
+            add(t: boxMidT, v: boxV)
         }
         if let c = candidateT, !isRest {
-            let steep = abs(slope())
+            let steep = abs(slope() - rawLeakMps2)
             isRest = (t - c >= settings.minRestS && (steep <= settings.slopeMaxMps2 || turnsWithHips))
                 || t - c >= settings.longRestS
             if isRest { acceptedT = t }
@@ -143,15 +147,16 @@ public struct RestDetector: Sendable {
         return (max(rss, 0) / n).squareRoot()
     }
 
-    /// Mean velocity (m/s) and mean turning rate (rad/s) over the last box (nil until the
-    /// history covers a box).
-    func boxRates(now t: Double) -> (velocity: Double, turn: Double)? {
+    /// Mean velocity (m/s) and mean turning rate (rad/s) over the last box, and the box's middle
+    /// (s; nil until the history covers a box).
+    func boxRates(now t: Double) -> (velocity: Double, turn: Double, midT: Double)? {
         var i = head
         for _ in 0..<heights.count {
             if times[i] <= t - settings.boxS {
                 let span = t - times[i]
                 guard span > 0 else { return nil }
-                return ((heights[head] - heights[i]) / span, length(rotations[head] - rotations[i]) / span)
+                return ((heights[head] - heights[i]) / span, length(rotations[head] - rotations[i]) / span,
+                        0.5 * (t + times[i]))
             }
             i = (i + heights.count - 1) % heights.count
         }

@@ -60,12 +60,12 @@ public struct StillnessDetector: Sendable {
             gyroVar = 0
             primed = true
         } else {
-            let alpha = min(1, dt / settings.tauS)
+            let alpha = smoothingStep(dt: dt, tau: settings.tauS)
             accel1 += (accel - accel1) * alpha
             accel2 += (accel1 - accel2) * alpha
             gyro1 += (gyro - gyro1) * alpha
             gyro2 += (gyro1 - gyro2) * alpha
-            let beta = min(1, dt / settings.rmsTauS)
+            let beta = smoothingStep(dt: dt, tau: settings.rmsTauS)
             let da = accel - accel2
             let dg = gyro - gyro2
             accelVar += (dot(da, da) - accelVar) * beta

@@ -39,4 +39,14 @@ import Darwin
     return v * c + cross(k, v) * s + k * (dot(k, v) * (1 - c))
 }
 
+/// Step of a first-order low-pass with time constant `tau` over an interval `dt` (same units):
+/// 1 − e^(−dt/τ), exact for any interval (the linear dt/τ is no filter at all once dt ≥ τ).
+/// Below 0.2 (every sample at ≥ 100 Hz for τ ≥ 0.05 s) the cubic series is exact to 1e-4
+/// and saves the exponential.
+@inlinable func smoothingStep(dt: Double, tau: Double) -> Double {
+    let x = dt / tau
+    if x < 0.2 { return x * (1 - x * (0.5 - x / 6)) }
+    return -expm1(-x)
+}
+
 @usableFromInline let radiansToDegrees = 180.0 / Double.pi

@@ -16,6 +16,8 @@ struct SyntheticLift {
     var accelOffset = SIMD3<Double>(repeating: 0)
     var gyroBias = SIMD3<Double>(repeating: 0)
     var startAngleDeg = 20.0
+    /// Timestamps are off by up to this much (deterministic, uniform), s; the motion is not.
+    var timestampJitterS = 0.0
 
     /// Plan of steps → samples, plus the exact times each move started and ended.
     func render(_ steps: [Step]) -> (samples: [Sample], moves: [(on: Double, off: Double, d: Double)]) {
@@ -34,6 +36,7 @@ struct SyntheticLift {
         let dt = 1 / rateHz
         var k = 0
         var seg = 0
+        var lcg: UInt64 = 0x2545F4914F6CDD1D
         while true {
             let time = Double(k) * dt
             if time > t { break }
@@ -50,7 +53,9 @@ struct SyntheticLift {
             let fw = SIMD3<Double>(0, 0, az + standardGravity)
             let c = cos(theta), sn = sin(theta)
             let fs = SIMD3(c * fw.x - sn * fw.z, fw.y, sn * fw.x + c * fw.z)
-            samples.append(Sample(t: time, accel: fs + accelOffset, gyro: SIMD3(0, omega, 0) + gyroBias))
+            lcg = lcg &* 6364136223846793005 &+ 1442695040888963407
+            let jitter = timestampJitterS * (Double(lcg >> 11) / Double(1 << 53) * 2 - 1)
+            samples.append(Sample(t: time + jitter, accel: fs + accelOffset, gyro: SIMD3(0, omega, 0) + gyroBias))
             k += 1
         }
         return (samples, moves)
