@@ -147,7 +147,11 @@ import Testing
     for e in scorer.depthErrors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
         print(String(format: "DEPTH %+.2f cm (%.1f %% of the squares)", e.errorCm, 100 * e.errorCm * e.errorCm / max(squares, 1e-9)), e.rep)
     }
-    for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm"] {
+    let absolute = scorer.lockoutErrors.map { abs($0.errorCm) }.reduce(0, +)
+    for e in scorer.lockoutErrors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
+        print(String(format: "LOCKOUT %+.2f cm (%.1f %% of the total)", e.errorCm, 100 * abs(e.errorCm) / max(absolute, 1e-9)), e.rep)
+    }
+    for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm", "lockout_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()
         func q(_ f: Double) -> Double { a.isEmpty ? 0 : a[min(a.count - 1, Int(f * Double(a.count)))] }

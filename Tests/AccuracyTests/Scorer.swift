@@ -27,6 +27,8 @@ struct Scorer {
     var offSets: [String] = []
     /// Every matched rep's depth error with where it was, for investigation.
     var depthErrors: [(errorCm: Double, rep: String)] = []
+    /// The same for the lockout height.
+    var lockoutErrors: [(errorCm: Double, rep: String)] = []
 
     static func truthAlerts(_ r: SessionTruth.Rep, profile: String, mount: Mount) -> (must: Set<String>, maybe: Set<String>) {
         let lim = limits[profile] ?? ProfileLimits()
@@ -87,6 +89,7 @@ struct Scorer {
                 err("t", r.t, tr.t)
                 err("depth_cm", r.depthCm, tr.depthCm)
                 depthErrors.append((r.depthCm - tr.depthCm, "\(name) t \(tr.t) depth \(tr.depthCm)"))
+                lockoutErrors.append((r.lockoutCm - tr.lockoutCm, "\(name) t \(tr.t) lockout \(tr.lockoutCm)"))
                 err("eccentric_s", r.eccentricS, tr.eccentricS)
                 err("bottom_s", r.bottomS, tr.bottomS)
                 err("concentric_s", r.concentricS, tr.concentricS)

@@ -374,6 +374,24 @@ import Testing
     /// enough.
     @Test(arguments: [(7.0, 7.0, true), (7.0, 0.0, false), (0.0, 0.0, false)])
     func overextensionNeedsRollAndHeightToAgree(rollCm: Double, heightCm: Double, alerted: Bool) {
+        let events = rollingSet(lastRollCm: rollCm, lastHeightCm: heightCm)
+        #expect(events.reps.count == 5)
+        let over = events.contains { if case .alert(let a) = $0 { return a.kind == .overextension } else { return false } }
+        #expect(over == alerted)
+    }
+
+    /// The last lockout is read from the bar's roll while that is plausible; a roll 40 cm beyond
+    /// the usual lockout is the bar rolling on the hips, and the chained height is read.
+    @Test(arguments: [(7.0, 7.0, 7.0), (40.0, 0.0, 0.0), (40.0, 2.0, 2.0)])
+    func aRollFarBeyondAnyLockoutIsTheBarRolling(rollCm: Double, heightCm: Double, reportedCm: Double) {
+        let reps = rollingSet(lastRollCm: rollCm, lastHeightCm: heightCm).reps
+        #expect(reps.count == 5)
+        #expect(abs((reps.last?.lockoutCm ?? 99) - reportedCm) < 0.5)
+    }
+
+    /// A bar set of five reps whose roll follows the height (1.2 rad/m), but for the last lockout:
+    /// `lastHeightCm` above the others, the roll as if `lastRollCm`.
+    func rollingSet(lastRollCm: Double, lastHeightCm: Double) -> [CoreEvent] {
         let kappa = 1.2  // rad of roll per metre of height
         func up(_ z: Double) -> SIMD3<Double> { SIMD3(sin(kappa * z), 0, cos(kappa * z)) }
         func rolling(_ dir: Int, _ on: Double, _ off: Double, _ z0: Double, _ z1: Double, rollTo: Double? = nil) -> Stroke {
@@ -386,16 +404,13 @@ import Testing
         var t = 2.5
         for k in 0..<5 {
             let last = k == 4
-            let top = 0.35 + (last ? heightCm / 100 : 0)
+            let top = 0.35 + (last ? lastHeightCm / 100 : 0)
             strokes.append(rolling(-1, t, t + 1.5, 0.35, 0.18))
-            strokes.append(rolling(1, t + 2, t + 3, 0.18, top, rollTo: last ? 0.35 + rollCm / 100 : nil))
+            strokes.append(rolling(1, t + 2, t + 3, 0.18, top, rollTo: last ? 0.35 + lastRollCm / 100 : nil))
             t += 4.5
         }
         strokes.append(rolling(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
-        let events = run(strokes)
-        #expect(events.reps.count == 5)
-        let over = events.contains { if case .alert(let a) = $0 { return a.kind == .overextension } else { return false } }
-        #expect(over == alerted)
+        return run(strokes)
     }
 
     /// A belt whose automatic upright pose was really the lying start of a banded set: every

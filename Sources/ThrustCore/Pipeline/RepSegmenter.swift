@@ -62,6 +62,10 @@ public struct RepSegmenter: Sendable {
         /// A lockout this far from the median of the last `angleReferenceReps` (as far as an
         /// over-extension, SPEC §3) is not a reference for the next one, m.
         public var outlierLockoutM = 0.05
+        /// Bar: a lockout the roll puts further than this from the set's usual one is the bar
+        /// rolling on the hips, not the hips (a bar's over-extension is 5–10 cm): the chained
+        /// height is read instead, m. (A belt's pelvis angle does not slip.)
+        public var maxBarRollLockoutM = 0.10
         /// A rep breaks a depth or duration limit when its measure is past the limit by more
         /// than this (cm, s): about half the measure's typical error, so a rep right at the
         /// limit does not beep on noise (a coach would not fault it either).
@@ -492,8 +496,11 @@ public struct RepSegmenter: Sendable {
                 // A calibrated lockout, else the set's usual one over its last few reps only (a
                 // bar can also roll slowly on the hips, which the angle would read as height).
                 let anglesReference = calibratedLockoutAngle ?? angleReference(kappa: kappa) ?? angle
-                lockoutHeight = wrapped(angle - anglesReference) / kappa
-                reference = 0
+                let fromAngle = wrapped(angle - anglesReference) / kappa
+                if core.mount == .belt || abs(fromAngle) <= settings.maxBarRollLockoutM {
+                    lockoutHeight = fromAngle
+                    reference = 0
+                }
             }
             lockoutAngles.append(angle)
             // For the live over-extension check (per sample: no medians there).
