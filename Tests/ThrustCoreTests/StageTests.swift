@@ -454,6 +454,23 @@ import Testing
         #expect(run(strokes, profile: .generic).reps.count == 1)
     }
 
+    /// The end of rolling the bar onto the hips (7 cm down, turning it 80°) and a small rise to
+    /// the start of a bottom-start set: the roll is handling under any profile, so it makes no
+    /// rep with the rise, and the set's first rep is the first 17 cm rise.
+    @Test(arguments: [Profile.generic, .banded])
+    func rollingTheBarOnIsNotARep(profile: Profile) {
+        var strokes = [stroke(-1, 0, 2, 0.10, 0.03, turn: 100), stroke(1, 2.6, 3.4, 0.03, 0.13)]
+        var t = 5.5
+        for _ in 0..<4 {
+            strokes.append(stroke(1, t, t + 1.5, 0.13, 0.30))
+            strokes.append(stroke(-1, t + 4, t + 5.5, 0.30, 0.13))
+            t += 7.5
+        }
+        let reps = run(strokes, profile: profile).reps
+        #expect(reps.count == 4)
+        #expect(abs((reps.first?.t ?? 0) - 7) < 0.01)
+    }
+
     @Test func aSmallFirstMoveIsNotARepButAPartialLaterIs() {
         // Bottom-start: a 5 cm shuffle before the set, then 17 cm reps and one 7 cm partial,
         // and a shuffle after the set.

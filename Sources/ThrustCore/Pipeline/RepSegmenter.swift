@@ -49,6 +49,12 @@ public struct RepSegmenter: Sendable {
         public var maxRepTurnDeg = 60.0
         /// The same for any lift (`generic`: a hinge tilts a belt by up to 90°), degrees.
         public var maxAnyLiftTurnDeg = 150.0
+        /// A stroke turning the sensor more than `handlingMinTurnDeg` and more than this per cm
+        /// of its height is handling, not lifting: rolling the bar over the thighs turns it about
+        /// 10°/cm, a lift 1–2.5°/cm (a curl's bar), a hip thrust's pelvis about 1°/cm. Not for a
+        /// belt under `generic`: a Romanian deadlift tilts the pelvis far more than it lowers it.
+        public var handlingTurnDegPerCm = 5.0
+        public var handlingMinTurnDeg = 30.0
         /// Belt: standing still this long (the first such rest) is the upright calibration, s.
         public var uprightStillS = 2.0
         /// Reading lockout height from the posture angle needs this many strokes …
@@ -246,19 +252,27 @@ public struct RepSegmenter: Sendable {
     /// Largest turn of a rep's stroke under this profile, degrees.
     var maxRepTurn: Double { core.profile.anyLift ? settings.maxAnyLiftTurnDeg : settings.maxRepTurnDeg }
 
+    /// Moving the bar or the body about rather than lifting (see `handlingTurnDegPerCm`).
+    func isHandling(_ s: Stroke) -> Bool {
+        guard core.mount == .bar || !core.profile.anyLift else { return false }
+        return s.coreTurnDeg > settings.handlingMinTurnDeg
+            && s.coreTurnDeg > settings.handlingTurnDegPerCm * s.amplitude * 100
+    }
+
     /// A stroke was found (in time order).
     public mutating func add(_ s: Stroke, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         // Wiggles, steps and bumps smaller than any rep never enter the picture.
         guard s.amplitude >= settings.minRepM else { return }
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
-        if s.amplitude > maxRep || s.coreTurnDeg > maxRepTurn {
+        let handling = isHandling(s)
+        if s.amplitude > maxRep || s.coreTurnDeg > maxRepTurn || handling {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
             // A large up stroke can still be the set-up bridge of a top-start set.
-            if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn { push(s) }
+            if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn && !handling { push(s) }
             return
         }
         if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
