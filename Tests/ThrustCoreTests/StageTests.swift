@@ -371,8 +371,9 @@ import Testing
 
     /// A bar lockout 7 cm above the usual one is an over-extension when both the bar's roll and
     /// the set's chained stroke heights say so; the roll alone (it can slip on the hips) is not
-    /// enough.
-    @Test(arguments: [(7.0, 7.0, true), (7.0, 0.0, false), (0.0, 0.0, false)])
+    /// enough. The smaller of the two readings runs low, so 4.8 cm by both is past the 5 cm
+    /// limit already, 4.2 cm is not.
+    @Test(arguments: [(7.0, 7.0, true), (7.0, 0.0, false), (0.0, 0.0, false), (4.8, 4.8, true), (4.2, 4.2, false)])
     func overextensionNeedsRollAndHeightToAgree(rollCm: Double, heightCm: Double, alerted: Bool) {
         let events = rollingSet(lastRollCm: rollCm, lastHeightCm: heightCm)
         #expect(events.reps.count == 5)

@@ -76,6 +76,9 @@ public struct RepSegmenter: Sendable {
         /// than this (cm, s): about half the measure's typical error, so a rep right at the
         /// limit does not beep on noise (a coach would not fault it either).
         public var depthMarginCm = 0.8
+        /// Bar over-extension is judged on the smaller of two lockout readings (roll, chained
+        /// heights), which runs this much low (about half the readings' scatter), cm.
+        public var smallerOfTwoBiasCm = 0.5
         public var durationMarginS = 0.08
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
@@ -617,7 +620,8 @@ public struct RepSegmenter: Sendable {
         case .bar:
             // Over-extended only if the chained height agrees with the roll: each alone is off by
             // 5 cm now and then (the roll slips on the hips, a stroke's height drifts).
-            check(.overextension, min(r.lockoutCm, p.chainedLockoutCm), limits.overextensionCm, below: false)
+            check(.overextension, min(r.lockoutCm, p.chainedLockoutCm), limits.overextensionCm, below: false,
+                  margin: -settings.smallerOfTwoBiasCm)
             check(.asymmetry, r.tiltDeg, limits.asymmetryDeg, below: false)
         case .belt:
             check(.overextension, r.torsoDeg, limits.overextensionDeg, below: false)
