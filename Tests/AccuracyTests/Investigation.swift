@@ -208,11 +208,13 @@ import Testing
     }
 }
 
-/// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none).
+/// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none); `RATE=hz`:
+/// every session sampled at that rate.
 func investigationOptions() -> SimOptions {
     let env = ProcessInfo.processInfo.environment
     var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
     if let scale = env["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
+    if let rate = env["RATE"].flatMap(Double.init) { options.rateHz = rate }
     return options
 }
 
