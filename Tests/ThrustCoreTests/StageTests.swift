@@ -472,6 +472,21 @@ import Testing
         #expect(abs((reps.first?.t ?? 0) - 7) < 0.01)
     }
 
+    /// Under `generic` (any lift, up to 1.2 m): after a set of 20 cm reps, getting down to the
+    /// floor and up again (50 cm) is not a fifth rep; a set whose reps are all 50 cm counts.
+    @Test(arguments: [(0.20, 4), (0.50, 5)])
+    func aMoveTwiceTheSetsDepthIsNotARep(depth: Double, reps: Int) {
+        var strokes = [stroke(1, 0, 1.5, 0, 0.6)]  // standing up with the bar
+        var t = 3.0
+        for k in 0..<5 {
+            let d = k < 4 ? depth : 0.5
+            strokes.append(stroke(-1, t, t + 1.5, 0.6, 0.6 - d))
+            strokes.append(stroke(1, t + 2, t + 3, 0.6 - d, 0.6))
+            t += 4.5
+        }
+        #expect(run(strokes, profile: .generic).reps.count == reps)
+    }
+
     @Test func aSmallFirstMoveIsNotARepButAPartialLaterIs() {
         // Bottom-start: a 5 cm shuffle before the set, then 17 cm reps and one 7 cm partial,
         // and a shuffle after the set.

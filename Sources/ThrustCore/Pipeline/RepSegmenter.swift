@@ -27,6 +27,9 @@ public struct RepSegmenter: Sendable {
         /// The same for a profile that counts any lift (a squat or a deadlift moves up to ~0.7 m,
         /// a clean more), m.
         public var maxAnyLiftRepM = 1.2
+        /// Within a set, a movement over this many times the set's mean depth (and over
+        /// `maxRepM`) is getting down or up, not the set's lift: a set's reps are alike.
+        public var maxRepOfTypical = 2.0
         /// A first rise up to this size mirrored by a fall is a bottom-start rep outright; a larger
         /// one may be a set-up bridge followed by a deep rep, m.
         public var clearBottomStartRiseM = 0.25
@@ -470,6 +473,10 @@ public struct RepSegmenter: Sendable {
         guard rise.amplitude >= smallest, rise.amplitude <= maxRep,
               fall.amplitude >= settings.minRepM * 0.8, fall.amplitude <= maxRep,
               pause <= settings.maxPauseS else { return false }
+        if inSet, let typical = typicalDepth(),
+           max(rise.amplitude, fall.amplitude) > max(settings.maxRepM, settings.maxRepOfTypical * typical) {
+            return false
+        }
         // The two strokes mirror each other: the rep comes back about to where it started. Once
         // the set's style is known an over-extended lockout (up to ~17 cm higher on a belt) may
         // unbalance them more.
