@@ -61,7 +61,7 @@ struct Thrustd: AsyncParsableCommand {
     @Option(help: "banded, barbell, generic or custom. (key: profile; default: the source's, else generic)")
     var profile: String?
 
-    @Option(help: "How sets start: auto, top or bottom. (key: style)")
+    @Option(help: "How sets start: auto (the profile's), top or bottom. (key: style)")
     var style: String?
 
     @Option(name: .customLong("state-dir"), help: "Rep log and calibration. (key: state_dir)")

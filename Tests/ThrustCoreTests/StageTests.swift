@@ -342,6 +342,27 @@ import Testing
         #expect(reps.allSatisfy { abs($0.depthCm - 17) < 1e-6 })
     }
 
+    /// A set-up bridge no higher than the reps (from 2 cm under their bottom) mirrors the first
+    /// eccentric like a bottom-start rep would. The barbell profile's sets start at the top
+    /// (SPEC §5), so it is the bridge: three reps, the set starting with the first eccentric.
+    /// Under `generic` the motion alone decides and takes it for a rep.
+    @Test(arguments: [(Profile.barbell, 3), (.generic, 4)])
+    func aLowSetupBridgeIsNotARepUnderTheBarbellProfile(profile: Profile, reps: Int) {
+        var strokes = [stroke(1, 0, 1.5, 0.16, 0.35)]
+        var t = 2.5
+        for _ in 0..<3 {
+            strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.18))
+            strokes.append(stroke(1, t + 2, t + 3, 0.18, 0.35))
+            t += 4.5
+        }
+        strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
+        let events = run(strokes, profile: profile)
+        #expect(events.reps.count == reps)
+        if profile == .barbell {
+            #expect(events.contains { if case .setStart(_, let t) = $0 { return t == 2.5 } else { return false } })
+        }
+    }
+
     @Test func bottomStartSetCountsTheFirstRise() {
         var strokes: [Stroke] = []
         var t = 1.0

@@ -52,19 +52,25 @@ public struct Profile: Sendable, Equatable {
     /// Counts any barbell lift, not only hip thrusts: squats, deadlifts and presses move 0.4–1 m
     /// and finish standing, so neither the hip thrust's range nor its lockout posture is required.
     public var anyLift: Bool
+    /// How this lift's sets start (SPEC §5: barbell style starts at the top, banded style at
+    /// the bottom); `auto` decides from the motion.
+    public var style: SetStyle
 
-    public init(name: String, limits: Limits, anyLift: Bool = false) {
+    public init(name: String, limits: Limits, anyLift: Bool = false, style: SetStyle = .auto) {
         self.name = name
         self.limits = limits
         self.anyLift = anyLift
+        self.style = style
     }
 
     /// Banded hip thrust: ≥ 1 s each way, ≥ 2 s hold, depth ≥ 15 cm (full range, no maximum), 8–20 reps.
     public static let banded = Profile(name: "banded", limits: Limits(
-        minEccentricS: 1, minConcentricS: 1, minHoldS: 2, minDepthCm: 15, maxDepthCm: nil, targetReps: 8))
+        minEccentricS: 1, minConcentricS: 1, minHoldS: 2, minDepthCm: 15, maxDepthCm: nil, targetReps: 8),
+        style: .bottomStart)
     /// Barbell hip thrust: power concentric (no minimum), eccentric ≥ 1 s, depth 15–20 cm.
     public static let barbell = Profile(name: "barbell", limits: Limits(
-        minEccentricS: 1, minConcentricS: nil, minHoldS: nil, minDepthCm: 15, maxDepthCm: 20))
+        minEccentricS: 1, minConcentricS: nil, minHoldS: nil, minDepthCm: 15, maxDepthCm: 20),
+        style: .topStart)
     /// Counts and measures any barbell lift; judges only the safety limits
     /// (over-extension, asymmetry), which hold for every profile.
     public static let generic = Profile(name: "generic", limits: Limits(), anyLift: true)
@@ -78,7 +84,8 @@ public struct Profile: Sendable, Equatable {
 
 /// Which way a set starts (SPEC §5).
 public enum SetStyle: String, Sendable, CaseIterable {
-    /// Decide from the motion (the set-up rise is much larger than the reps).
+    /// The profile's style (barbell: top, banded: bottom); under a profile without one
+    /// (`generic`, a custom profile), decided from the motion at each set's first bottom.
     case auto
     /// Barbell: the lifter bridges up first; a rep is eccentric → bottom → concentric → hold.
     case topStart = "top"

@@ -322,7 +322,8 @@ public struct RepSegmenter: Sendable {
     mutating func resetCluster() {
         deferredFromT = nil
         strokes.removeAll()
-        style = core.style == .topStart ? .top : core.style == .bottomStart ? .bottom : .undecided
+        let wanted = core.style == .auto ? core.profile.style : core.style
+        style = wanted == .topStart ? .top : wanted == .bottomStart ? .bottom : .undecided
     }
 
     // MARK: - Pairing
@@ -345,6 +346,15 @@ public struct RepSegmenter: Sendable {
         guard p.direction != s.direction, p.onsetT > consumedUntilT else { return }
         let upFirst = p.direction > 0
         let rise = upFirst ? p : s, fall = upFirst ? s : p
+        if style == .top, upFirst, !inSet,
+           isSetupBridge(rise, then: fall) || isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT,
+                                                    riseFirst: true, calibration: calibration) {
+            // A top-start profile's set opens with the bridge up: `fall` is rep 1's eccentric
+            // (the set starts now, so its live alerts can fire).
+            consumedUntilT = rise.onsetT
+            startSetIfNeeded(t: fall.onsetT, emit: emit)
+            return
+        }
         guard isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
                     calibration: calibration) else {
             if doubtUpright(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
@@ -572,6 +582,7 @@ public struct RepSegmenter: Sendable {
         chainBottom = 0
         targetAlerted = false
         setSums = SetSums()
+        setSums.lastEndT = t  // a set that ends without a rep ends where it started
         emit(.setStart(set: setNumber, t: t))
     }
 

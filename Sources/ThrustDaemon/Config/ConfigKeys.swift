@@ -146,7 +146,8 @@ public enum ConfigKeys {
             return nil
         },
         ConfigKey(name: "style", flag: "--style", kind: .string, allowed: "auto, top or bottom", defaultText: "auto",
-                  help: "How sets start: top (barbell: bridge up first), bottom (banded), auto.") { value, config in
+                  help: "How sets start: top (barbell: bridge up first), bottom (banded), auto (the profile's: "
+                    + "top for `barbell`, bottom for `banded`; from the motion for `generic` and `custom`).") { value, config in
             guard case .string(let text) = value, let style = SetStyle(rawValue: text) else {
                 return "expected auto, top or bottom"
             }

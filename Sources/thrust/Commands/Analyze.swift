@@ -36,7 +36,7 @@ struct Analyze: AsyncParsableCommand {
     @Option(help: "Limits to judge against: \(Profile.builtIn.map(\.name).joined(separator: ", ")). (default: the capture's profile=, else generic)")
     var profile: String?
 
-    @Option(help: "How sets start: auto, top (barbell: bridge up first) or bottom (banded).")
+    @Option(help: "How sets start: auto (the profile's: top for barbell, bottom for banded; from the motion for generic), top (bridge up first) or bottom.")
     var style: String = "auto"
 
     @Flag(help: "Print every event as one JSON object per line (JSON Lines) instead of a table.")
