@@ -326,16 +326,22 @@ import Testing
         return events
     }
 
-    @Test func topStartSetCountsRepsButNotSetupOrLowering() {
-        var strokes = [stroke(1, 0, 1.5, 0, 0.35)]  // set-up bridge
+    /// A top-start set: the set-up bridge from `bridgeFrom` up to 0.35 m, three 17 cm reps
+    /// (eccentric from 2.5 s, 1.5 s holds), the lowering to the floor.
+    func topStartSet(bridgeFrom: Double = 0) -> [Stroke] {
+        var strokes = [stroke(1, 0, 1.5, bridgeFrom, 0.35)]
         var t = 2.5
         for _ in 0..<3 {
             strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.18))
             strokes.append(stroke(1, t + 2, t + 3, 0.18, 0.35))
             t += 4.5
         }
-        strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
-        let reps = run(strokes).reps
+        strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.0))
+        return strokes
+    }
+
+    @Test func topStartSetCountsRepsButNotSetupOrLowering() {
+        let reps = run(topStartSet()).reps
         #expect(reps.count == 3)
         #expect(reps.first?.holdS.map { abs($0 - 1.5) < 1e-9 } == true)
         #expect(reps.last?.holdS.map { abs($0 - 1.5) < 1e-9 } == true)
@@ -348,15 +354,7 @@ import Testing
     /// Under `generic` the motion alone decides and takes it for a rep.
     @Test(arguments: [(Profile.barbell, 3), (.generic, 4)])
     func aLowSetupBridgeIsNotARepUnderTheBarbellProfile(profile: Profile, reps: Int) {
-        var strokes = [stroke(1, 0, 1.5, 0.16, 0.35)]
-        var t = 2.5
-        for _ in 0..<3 {
-            strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.18))
-            strokes.append(stroke(1, t + 2, t + 3, 0.18, 0.35))
-            t += 4.5
-        }
-        strokes.append(stroke(-1, t, t + 1.5, 0.35, 0.0))  // lowering to the floor
-        let events = run(strokes, profile: profile)
+        let events = run(topStartSet(bridgeFrom: 0.16), profile: profile)
         #expect(events.reps.count == reps)
         if profile == .barbell {
             #expect(events.contains { if case .setStart(_, let t) = $0 { return t == 2.5 } else { return false } })

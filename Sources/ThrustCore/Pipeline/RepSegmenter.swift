@@ -79,10 +79,10 @@ public struct RepSegmenter: Sendable {
         /// than this (cm, s): about half the measure's typical error, so a rep right at the
         /// limit does not beep on noise (a coach would not fault it either).
         public var depthMarginCm = 0.8
+        public var durationMarginS = 0.08
         /// Bar over-extension is judged on the smaller of two lockout readings (roll, chained
         /// heights), which runs this much low (about half the readings' scatter), cm.
         public var smallerOfTwoBiasCm = 0.5
-        public var durationMarginS = 0.08
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         /// Reps that are reps in every other way, their lockouts this far from parallel by an
