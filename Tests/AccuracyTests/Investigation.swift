@@ -86,7 +86,7 @@ import Testing
             last = s.t
             let d = tracker.stillness
             let bias = tracker.gyroBias ?? .zero
-            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f box %+.4f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.gyro2 - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.n >= 3 ? tracker.restDetector.residual() : -1.0, tracker.restDetector.n >= 3 ? tracker.restDetector.slope() : 0.0, tracker.restDetector.candidateT ?? -1.0, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor, tracker.restDetector.boxRates(now: s.t)?.velocity ?? .nan))
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f gMean %.3f |a|-g %.3f v %+.3f res %.4f slope %.3f cand %.2f coup %.2f turn %.0f hsa %.3f box %+.4f", s.t, tracker.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(), length(d.gyro2 - bias), length(d.meanAccel) - 9.80665, tracker.velocity, tracker.restDetector.line.n >= 3 ? tracker.restDetector.line.residual : -1.0, tracker.restDetector.line.n >= 3 ? tracker.restDetector.line.slope : 0.0, tracker.restDetector.candidateT ?? -1.0, tracker.rotationCouplingDegPerCm, tracker.turn * 57.3, tracker.heightSinceAnchor, tracker.restDetector.boxRates(now: s.t)?.velocity ?? .nan))
         }
     }
 }
@@ -143,14 +143,16 @@ import Testing
     for line in scorer.offSets { print("OFF", line) }
     for line in scorer.falseAlerts { print("FALSE", line) }
     for line in scorer.missedAlerts { print("MISSED", line) }
-    let squares = scorer.depthErrors.map { $0.errorCm * $0.errorCm }.reduce(0, +)
-    for e in scorer.depthErrors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
-        print(String(format: "DEPTH %+.2f cm (%.1f %% of the squares)", e.errorCm, 100 * e.errorCm * e.errorCm / max(squares, 1e-9)), e.rep)
+    // The 25 largest errors and their share of what the figure adds up (squares for an RMS,
+    // absolute values for an MAE).
+    func largest(_ label: String, _ errors: [(errorCm: Double, rep: String)], share: (Double) -> Double) {
+        let total = errors.map { share($0.errorCm) }.reduce(0, +)
+        for e in errors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
+            print(String(format: "%@ %+.2f cm (%.1f %%)", label, e.errorCm, 100 * share(e.errorCm) / max(total, 1e-9)), e.rep)
+        }
     }
-    let absolute = scorer.lockoutErrors.map { abs($0.errorCm) }.reduce(0, +)
-    for e in scorer.lockoutErrors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
-        print(String(format: "LOCKOUT %+.2f cm (%.1f %% of the total)", e.errorCm, 100 * abs(e.errorCm) / max(absolute, 1e-9)), e.rep)
-    }
+    largest("DEPTH", scorer.depthErrors) { $0 * $0 }
+    largest("LOCKOUT", scorer.lockoutErrors) { abs($0) }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm", "lockout_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()

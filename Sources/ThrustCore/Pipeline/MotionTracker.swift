@@ -6,10 +6,9 @@
 /// is a zero-velocity period: once it has been recognised for `restSettleS`, the movement since
 /// the previous rest is closed at an anchor where it was recognised (a slow stop passes for a
 /// rest a little early), its velocity error read on the rest around the anchor. The closed part
-/// teaches the accelerometer calibration (the
-/// velocity it ends with), loses the leak the new calibration explains and the remaining linear
-/// drift, has every shorter rest inside it pinned to zero velocity too (`PauseAnchors`), and is
-/// split into strokes. While a rest lasts, the trace is re-anchored, the gyro bias and gravity's
+/// teaches the accelerometer calibration (the velocity it ends with), loses the leak the new
+/// calibration explains and the remaining linear drift, has every shorter rest inside it pinned
+/// to zero velocity too (`PauseAnchors`), and is split into strokes. While a rest lasts, the trace is re-anchored, the gyro bias and gravity's
 /// reading at this pose are updated, and the calibration gets a still pose.
 public struct MotionTracker: Sendable {
     public struct Settings: Sendable, Equatable {

@@ -349,10 +349,8 @@ public struct RepSegmenter: Sendable {
         if style == .top, upFirst, !inSet,
            isSetupBridge(rise, then: fall) || isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT,
                                                     riseFirst: true, calibration: calibration) {
-            // A top-start profile's set opens with the bridge up: `fall` is rep 1's eccentric
-            // (the set starts now, so its live alerts can fire).
-            consumedUntilT = rise.onsetT
-            startSetIfNeeded(t: fall.onsetT, emit: emit)
+            // A top-start profile's set opens with the bridge up (or one as low as the reps).
+            openWithBridge(rise, then: fall, emit: emit)
             return
         }
         guard isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
@@ -362,19 +360,13 @@ public struct RepSegmenter: Sendable {
                 return
             }
             if style == .undecided, upFirst, isSetupBridge(rise, then: fall) {
-                // The lifter bridged up from the floor: a top-start set, and `fall` is rep 1's
-                // eccentric.
-                style = .top
-                consumedUntilT = rise.onsetT
-                startSetIfNeeded(t: fall.onsetT, emit: emit)
+                openWithBridge(rise, then: fall, emit: emit)
             }
             return
         }
         if style == .undecided {
             if upFirst && isSetupBridge(rise, then: fall) {
-                style = .top
-                consumedUntilT = rise.onsetT
-                startSetIfNeeded(t: fall.onsetT, emit: emit)
+                openWithBridge(rise, then: fall, emit: emit)
                 return
             }
             if upFirst && rise.amplitude > settings.clearBottomStartRiseM {
@@ -386,6 +378,14 @@ public struct RepSegmenter: Sendable {
             style = upFirst ? .bottom : .top
         }
         pair(p, s, calibration: calibration, emit: emit)
+    }
+
+    /// The lifter bridged up from the floor: a top-start set, and `fall` is rep 1's eccentric
+    /// (the set starts now, so that eccentric's live alerts can fire).
+    mutating func openWithBridge(_ rise: Stroke, then fall: Stroke, emit: (CoreEvent) -> Void) {
+        style = .top
+        consumedUntilT = rise.onsetT
+        startSetIfNeeded(t: fall.onsetT, emit: emit)
     }
 
     /// Records the rep `p`→`s` makes in the decided style, if any.

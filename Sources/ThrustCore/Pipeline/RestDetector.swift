@@ -46,8 +46,8 @@ public struct RestDetector: Sendable {
     var times: [Double]
     var head = -1
     var lastStepT = -Double.infinity
-    // Line fit of the box velocity since the candidate began (t relative to `candidateT`).
-    var n = 0.0, sumT = 0.0, sumTT = 0.0, sumV = 0.0, sumTV = 0.0, sumVV = 0.0
+    /// Line through the box velocity since the candidate began.
+    var line = LineFit()
     /// Where the candidate rest begins, s (nil: none).
     public private(set) var candidateT: Double?
     /// When the current rest was recognised, s.
@@ -90,17 +90,17 @@ public struct RestDetector: Sendable {
         if candidateT == nil { restart(at: t) }
         // The box's mean velocity is the velocity at its middle: at low rates the box spans
         // 4 or 5 samples by the jitter, which on a leaking rest's sloped line would be noise.
-        add(t: boxMidT, v: boxV)
+        line.add(boxMidT, boxV)
         // The slope of a few points is noise: judge it once the line spans a tenth of a second.
         // Where a quiet gyro already proves rest, sway and slow tremor may bend the line more.
         let residualMax = turnsWithHips ? settings.coupledResidualMaxMps : settings.residualMaxMps
-        if n >= 3 && (residual() > residualMax
-                      || (n >= 10 && abs(slope() - rawLeakMps2) > settings.longSlopeMaxMps2)) {
+        if line.n >= 3 && (line.residual > residualMax
+                           || (line.n >= 10 && abs(line.slope - rawLeakMps2) > settings.longSlopeMaxMps2)) {
             restart(at: t)
-            add(t: boxMidT, v: boxV)
+            line.add(boxMidT, boxV)
         }
         if let c = candidateT, !isRest {
-            let steep = abs(slope() - rawLeakMps2)
+            let steep = abs(line.slope - rawLeakMps2)
             isRest = (t - c >= settings.minRestS && (steep <= settings.slopeMaxMps2 || turnsWithHips))
                 || t - c >= settings.longRestS
             if isRest { acceptedT = t }
@@ -120,31 +120,7 @@ public struct RestDetector: Sendable {
         candidateT = t
         acceptedT = nil
         isRest = false
-        n = 0; sumT = 0; sumTT = 0; sumV = 0; sumTV = 0; sumVV = 0
-    }
-
-    mutating func add(t: Double, v: Double) {
-        let x = t - (candidateT ?? t)
-        n += 1
-        sumT += x
-        sumTT += x * x
-        sumV += v
-        sumTV += x * v
-        sumVV += v * v
-    }
-
-    func slope() -> Double {
-        let stt = sumTT - sumT * sumT / n
-        guard stt > 1e-12 else { return 0 }
-        return (sumTV - sumT * sumV / n) / stt
-    }
-
-    func residual() -> Double {
-        let stt = sumTT - sumT * sumT / n
-        let svv = sumVV - sumV * sumV / n
-        let stv = sumTV - sumT * sumV / n
-        let rss = stt > 1e-12 ? svv - stv * stv / stt : svv
-        return (max(rss, 0) / n).squareRoot()
+        line = LineFit(origin: t ?? 0)
     }
 
     /// Mean velocity (m/s) and mean turning rate (rad/s) over the last box, and the box's middle
