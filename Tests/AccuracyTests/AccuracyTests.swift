@@ -37,9 +37,9 @@ func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions())
     #expect((scorer.rms("depth_cm") ?? 99) <= 1.4)
     #expect((scorer.mae("lockout_cm") ?? 99) <= 1.5)
     #expect((scorer.mae("torso_deg") ?? 99) <= 1.0)
-    #expect((scorer.mae("eccentric_s") ?? 99) <= 0.27)
-    #expect((scorer.mae("concentric_s") ?? 99) <= 0.17)
-    #expect((scorer.mae("hold_s") ?? 99) <= 0.19)
+    #expect((scorer.mae("eccentric_s") ?? 99) <= 0.20)
+    #expect((scorer.mae("concentric_s") ?? 99) <= 0.14)
+    #expect((scorer.mae("hold_s") ?? 99) <= 0.14)
     for kind in scorer.alerts.keys.sorted() {
         #expect((scorer.f1(kind) ?? 1) >= 0.93, "alert \(kind)")
     }

@@ -235,7 +235,7 @@ func investigationOptions() -> SimOptions {
         var found: [ThrustCore.Stroke] = []
         StrokeExtractor().extract(ring) { found.append($0) }
         for s in found {
-            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString, s.onsetT - 1, s.offsetT - 1 - duration, s.amplitude))
+            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString, s.motionOnsetT - 1, s.motionOffsetT - 1 - duration, s.amplitude))
         }
     }
 }

@@ -170,6 +170,32 @@ import Testing
         #expect(abs(stroke.amplitude - 0.17) < 0.002)
     }
 
+    /// A stroke whose velocity grows like t⁴ covers 2 % of its height in its first quarter: the
+    /// per-end extrapolation stops short of it, the whole-stroke fit does not.
+    @Test(arguments: [(4.0, 2.0), (2.0, 4.0), (3.0, 5.0), (1.5, 1.5)])
+    func motionEdgesFollowGentleStartsAndStops(a: Double, b: Double) throws {
+        let stroke = try #require(extractOne(trace(d: 0.16, duration: 2.0) { pow($0, a) * pow(1 - $0, b) }))
+        #expect(abs(stroke.motionOnsetT - 1.0) < 0.01, "onset \(stroke.motionOnsetT)")
+        #expect(abs(stroke.motionOffsetT - 3.0) < 0.01, "offset \(stroke.motionOffsetT)")
+        #expect(abs(stroke.duration - 2.0) < 0.02)
+        if a >= 4 { #expect(stroke.onsetT - 1.0 > 0.08, "the per-end onset stops short: \(stroke.onsetT)") }
+    }
+
+    /// Tremor (2 mm at 3.5 Hz) on a minimum-jerk stroke moves the fitted edges by little.
+    @Test func motionEdgesBearTremor() throws {
+        var ring = trace(d: 0.16, duration: 1.6) { 30 * $0 * $0 * (1 - $0) * (1 - $0) }
+        var shaken = FixedRing<TracePoint>(capacity: ring.count, filler: ring[0])
+        for k in 0..<ring.count {
+            var p = ring[k]
+            p.z += 0.002 * sin(2 * Double.pi * 3.5 * p.t)
+            shaken.append(p)
+        }
+        ring = shaken
+        let stroke = try #require(extractOne(ring))
+        #expect(abs(stroke.motionOnsetT - 1.0) < 0.06, "onset \(stroke.motionOnsetT)")
+        #expect(abs(stroke.motionOffsetT - 2.6) < 0.06, "offset \(stroke.motionOffsetT)")
+    }
+
     @Test func wigglesSmallerThanAStrokeAreIgnored() {
         let ring = trace(d: 0.02, duration: 0.5) { sin(Double.pi * $0) }
         var found: [Stroke] = []

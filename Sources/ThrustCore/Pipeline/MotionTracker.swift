@@ -154,6 +154,7 @@ public struct MotionTracker: Sendable {
         accelCal = AccelCalibration(gravity: settings.gravity)
         stillness = StillnessDetector(settings: settings.stillness)
         extractor = StrokeExtractor(settings: settings.strokes)
+        _ = StrokeShapeFit.shared  // built now, not in the middle of the first rep
         restGravity = settings.gravity
         pauseAnchors = PauseAnchors(capacity: settings.traceCapacity)
         restDetector = RestDetector(settings: settings.rest)

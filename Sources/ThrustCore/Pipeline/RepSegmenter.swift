@@ -104,7 +104,9 @@ public struct RepSegmenter: Sendable {
     struct PendingRep {
         var report: RepReport
         var waitsForHold: Bool
+        /// Where the rep's last stroke ends: its segmenting edge and its motion offset, s.
         var endT: Double
+        var motionEndT: Double
         /// Alerts already raised live for this rep.
         var raisedLive: AlertSet
         /// The up stroke that reached the lockout (its pose is measured when the rep is emitted,
@@ -293,6 +295,7 @@ public struct RepSegmenter: Sendable {
         if let last = strokes.last, last.direction == s.direction, s.onsetT - last.offsetT < settings.mergeGapS {
             var merged = last
             merged.offsetT = s.offsetT
+            merged.motionOffsetT = s.motionOffsetT
             merged.endZ = s.endZ
             merged.peakSpeed = max(last.peakSpeed, s.peakSpeed)
             merged.upAtOffset = s.upAtOffset
@@ -398,11 +401,11 @@ public struct RepSegmenter: Sendable {
         switch (style, upFirst) {
         case (.top, false):
             consumedUntilT = s.onsetT
-            recordRep(concentric: s, eccentric: p, bottomS: max(0, pause), holdS: nil,
+            recordRep(concentric: s, eccentric: p, bottomS: max(0, s.motionOnsetT - p.motionOffsetT), holdS: nil,
                       waitsForHold: true, calibration: calibration, emit: emit)
         case (.bottom, true):
             consumedUntilT = s.onsetT
-            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, pause),
+            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, s.motionOnsetT - p.motionOffsetT),
                       waitsForHold: false, calibration: calibration, emit: emit)
         default:
             return
@@ -551,12 +554,12 @@ public struct RepSegmenter: Sendable {
             lockoutCm: (lockoutHeight - reference) * 100, torsoDeg: nil, tiltDeg: nil,
             peakVelocityMps: u.peakSpeed, meanVelocityMps: concentricS > 0 ? u.amplitude / concentricS : 0,
             partial: limits.minDepthCm.map { u.amplitude * 100 < $0 } ?? false, alerts: AlertSet())
-        let endT = waitsForHold ? u.offsetT : d.offsetT
+        let last = waitsForHold ? u : d
         if let old = pending {
             // Should not happen (the next stroke closes a pending rep), but never lose a rep.
             finishRep(old, calibration: calibration, emit: emit)
         }
-        pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: endT,
+        pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT, motionEndT: last.motionOffsetT,
                              raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u,
                              chainedLockoutCm: chainedLockoutCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
@@ -593,10 +596,11 @@ public struct RepSegmenter: Sendable {
         if let next = nextStroke {
             let gap = next.onsetT - p.endT
             if gap >= 0 && gap <= settings.maxPauseS {
-                if p.waitsForHold { p.report.holdS = gap } else { p.report.bottomS = gap }
+                let motionGap = max(0, next.motionOnsetT - p.motionEndT)
+                if p.waitsForHold { p.report.holdS = motionGap } else { p.report.bottomS = motionGap }
             }
         } else if p.waitsForHold, let still = stillAfter(p.endT) {
-            p.report.holdS = still.endT - p.endT
+            p.report.holdS = max(0, still.endT - p.motionEndT)
         }
         finishRep(p, calibration: calibration, emit: emit)
     }

@@ -2,9 +2,15 @@
 public struct Stroke: Sendable, Equatable {
     /// +1 up (hips rising), −1 down.
     public var direction: Int
-    /// Motion onset and offset, s: where the velocity leaves and returns to zero (extrapolated).
+    /// The stroke's edges for segmenting, s: where the velocity leaves and returns to zero,
+    /// extrapolated from the height's last few per cent at each end (each end on its own, so a
+    /// stroke's odd middle cannot move them).
     public var onsetT: Double
     public var offsetT: Double
+    /// Motion onset and offset for measuring durations, s: from the shape of the whole stroke
+    /// (`StrokeShapeFit`), which also finds the ends of strokes that set off or settle gently.
+    public var motionOnsetT: Double
+    public var motionOffsetT: Double
     /// Height at onset and offset, m, on the session's (drifting) height scale.
     public var startZ: Double
     public var endZ: Double
@@ -22,13 +28,16 @@ public struct Stroke: Sendable, Equatable {
     public var upAtOnset = SIMD3<Double>(0, 0, 1)
 
     public var amplitude: Double { abs(endZ - startZ) }
-    public var duration: Double { offsetT - onsetT }
+    /// Motion onset to offset, s.
+    public var duration: Double { motionOffsetT - motionOnsetT }
 
     public init(direction: Int, onsetT: Double, offsetT: Double, startZ: Double, endZ: Double,
                 peakSpeed: Double, upAtOffset: SIMD3<Double>) {
         self.direction = direction
         self.onsetT = onsetT
         self.offsetT = offsetT
+        motionOnsetT = onsetT
+        motionOffsetT = offsetT
         self.startZ = startZ
         self.endZ = endZ
         self.peakSpeed = peakSpeed

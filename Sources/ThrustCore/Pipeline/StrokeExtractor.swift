@@ -1,11 +1,13 @@
 /// Splits a drift-corrected motion segment into strokes.
 ///
 /// Turning points come from a zig-zag on height with hysteresis, so wiggles smaller than
-/// `minStrokeM` never split a movement. Each stroke's onset and offset are where its velocity
-/// leaves and returns to zero, extrapolated from the instants the height is 3 %, 10 % and
-/// 30 % of the stroke away from each end: near an edge any smooth movement departs like
-/// c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q without assuming the
-/// profile's shape. Height rather than velocity, because tremor barely moves the height.
+/// `minStrokeM` never split a movement. Each stroke gets two pairs of edges, both where its
+/// velocity leaves and returns to zero. For segmenting (`onsetT`, `offsetT`), each end on its own,
+/// extrapolated from the instants the height is 3 %, 10 % and 30 % of the stroke away from it:
+/// near an edge any smooth movement departs like c·|t − t₀|^q, and three geometrically spaced
+/// levels give both t₀ and q (short of the truth where the velocity grows like t⁴ or more). For
+/// measuring durations (`motionOnsetT`, `motionOffsetT`), from the whole stroke's shape
+/// (`StrokeShapeFit`). Height rather than velocity, because tremor barely moves the height.
 public struct StrokeExtractor: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Height change that makes a stroke (and the zig-zag hysteresis), m.
@@ -108,6 +110,11 @@ public struct StrokeExtractor: Sendable {
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
                             peakSpeed: peakV, upAtOffset: trace[index(trace, n: n, before: offset)].up)
         stroke.upAtOnset = trace[index(trace, n: n, before: onset)].up
+        if let fitted = fittedEdges(trace, n: n, from: a, to: b, middle: middle, startZ: startZ,
+                                    amplitude: amplitude, sign: sign) {
+            stroke.motionOnsetT = fitted.onset
+            stroke.motionOffsetT = fitted.offset
+        }
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
             * radiansToDegrees
         // The core: first reaching 10 % of the way, last leaving 90 % of it.
@@ -116,6 +123,41 @@ public struct StrokeExtractor: Sendable {
         while to > from && (trace[to].z - startZ) * sign > 0.9 * amplitude { to -= 1 }
         stroke.coreTurnDeg = (trace[to].turn - trace[from].turn) * radiansToDegrees
         emit(stroke)
+    }
+
+    /// Onset and offset by `StrokeShapeFit` from the instants the height crosses its levels,
+    /// each the crossing nearest the stroke's middle (tremor can cross a low level several times
+    /// on a rest).
+    func fittedEdges(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int,
+                     startZ: Double, amplitude: Double, sign: Double) -> (onset: Double, offset: Double)? {
+        let levels = StrokeShapeFit.levels
+        func covered(_ k: Int) -> Double { (trace[k].z - startZ) * sign / amplitude }
+        var times = SIMD16<Double>(repeating: 0), found = SIMD16<Double>(repeating: 0)
+        // Towards the start: levels below one half, highest first.
+        var l = levels.lastIndex { $0 < 0.5 } ?? -1
+        var k = middle
+        while l >= 0 && k > 0 && trace[k - 1].t >= trace[a].t - settings.edgeSearchS {
+            let f1 = covered(k), f0 = covered(k - 1)
+            while l >= 0 && f1 >= levels[l] && f0 < levels[l] {
+                times[l] = trace[k - 1].t + (trace[k].t - trace[k - 1].t) * (levels[l] - f0) / (f1 - f0)
+                found[l] = 1
+                l -= 1
+            }
+            k -= 1
+        }
+        // Towards the end: levels above one half, lowest first.
+        l = levels.firstIndex { $0 > 0.5 } ?? levels.count
+        k = middle
+        while l < levels.count && k < n - 1 && trace[k + 1].t <= trace[b].t + settings.edgeSearchS {
+            let f0 = covered(k), f1 = covered(k + 1)
+            while l < levels.count && f0 <= levels[l] && f1 > levels[l] {
+                times[l] = trace[k].t + (trace[k + 1].t - trace[k].t) * (levels[l] - f0) / (f1 - f0)
+                found[l] = 1
+                l += 1
+            }
+            k += 1
+        }
+        return StrokeShapeFit.shared.edges(times: times, found: found)
     }
 
     /// Mean height within ±`plateauHalfS` of point `k`.
