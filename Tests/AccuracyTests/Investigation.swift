@@ -145,14 +145,15 @@ import Testing
     for line in scorer.missedAlerts { print("MISSED", line) }
     // The 25 largest errors and their share of what the figure adds up (squares for an RMS,
     // absolute values for an MAE).
-    func largest(_ label: String, _ errors: [(errorCm: Double, rep: String)], share: (Double) -> Double) {
-        let total = errors.map { share($0.errorCm) }.reduce(0, +)
-        for e in errors.sorted(by: { abs($0.errorCm) > abs($1.errorCm) }).prefix(25) {
-            print(String(format: "%@ %+.2f cm (%.1f %%)", label, e.errorCm, 100 * share(e.errorCm) / max(total, 1e-9)), e.rep)
+    func largest(_ label: String, _ unit: String, _ errors: [(error: Double, rep: String)], share: (Double) -> Double) {
+        let total = errors.map { share($0.error) }.reduce(0, +)
+        for e in errors.sorted(by: { abs($0.error) > abs($1.error) }).prefix(25) {
+            print(String(format: "%@ %+.2f %@ (%.1f %%)", label, e.error, unit, 100 * share(e.error) / max(total, 1e-9)), e.rep)
         }
     }
-    largest("DEPTH", scorer.depthErrors) { $0 * $0 }
-    largest("LOCKOUT", scorer.lockoutErrors) { abs($0) }
+    largest("DEPTH", "cm", scorer.depthErrors) { $0 * $0 }
+    largest("LOCKOUT", "cm", scorer.lockoutErrors) { abs($0) }
+    for k in ["eccentric_s", "concentric_s", "hold_s"] { largest(k.uppercased(), "s", scorer.durationErrors[k] ?? []) { abs($0) } }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm", "lockout_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()

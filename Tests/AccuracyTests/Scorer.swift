@@ -26,9 +26,11 @@ struct Scorer {
     var missedAlerts: [String] = []
     var offSets: [String] = []
     /// Every matched rep's depth error with where it was, for investigation.
-    var depthErrors: [(errorCm: Double, rep: String)] = []
-    /// The same for the lockout height.
-    var lockoutErrors: [(errorCm: Double, rep: String)] = []
+    var depthErrors: [(error: Double, rep: String)] = []
+    /// The same for the lockout height (cm) …
+    var lockoutErrors: [(error: Double, rep: String)] = []
+    /// … and each duration (s), by its field name.
+    var durationErrors: [String: [(error: Double, rep: String)]] = [:]
 
     static func truthAlerts(_ r: SessionTruth.Rep, profile: String, mount: Mount) -> (must: Set<String>, maybe: Set<String>) {
         let lim = limits[profile] ?? ProfileLimits()
@@ -84,7 +86,9 @@ struct Scorer {
                 found += 1
                 let r = reps[b]
                 func err(_ k: String, _ a: Double?, _ t: Double?) {
-                    if let a, let t { errors[k, default: []].append(a - t) }
+                    guard let a, let t else { return }
+                    errors[k, default: []].append(a - t)
+                    if k.hasSuffix("_s") { durationErrors[k, default: []].append((a - t, "\(name) t \(tr.t) \(k) \(t)")) }
                 }
                 err("t", r.t, tr.t)
                 err("depth_cm", r.depthCm, tr.depthCm)

@@ -80,8 +80,8 @@ public struct StrokeShapeFit: Sendable {
 
     /// Onset and offset from the instants `times` (lanes in `levels` order) the height crossed
     /// each level; `found` is 1 where a crossing was found and 0 where not. Nil with fewer than
-    /// four crossings. Each profile's line is fitted with its velocity weights, and profiles are
-    /// compared by their misfit in height, (time residual × velocity)², summed.
+    /// four crossings. Each profile's line is fitted with its weights, and profiles are compared
+    /// by their weighted squared residuals relative to the duration's square.
     public func edges(times: SIMD16<Double>, found: SIMD16<Double>) -> (onset: Double, offset: Double)? {
         guard found.sum() >= 4 else { return nil }
         // Times relative to the mean crossing keep the sums well conditioned.
