@@ -148,12 +148,15 @@ import Testing
     func largest(_ label: String, _ unit: String, _ errors: [(error: Double, rep: String)], share: (Double) -> Double) {
         let total = errors.map { share($0.error) }.reduce(0, +)
         for e in errors.sorted(by: { abs($0.error) > abs($1.error) }).prefix(25) {
-            print(String(format: "%@ %+.2f %@ (%.1f %%)", label, e.error, unit, 100 * share(e.error) / max(total, 1e-9)), e.rep)
+            let percent = 100 * share(e.error) / max(total, 1e-9)
+            print(String(format: "%@ %+.2f %@ (%.1f %%)", label, e.error, unit, percent), e.rep)
         }
     }
     largest("DEPTH", "cm", scorer.depthErrors) { $0 * $0 }
     largest("LOCKOUT", "cm", scorer.lockoutErrors) { abs($0) }
-    for k in ["eccentric_s", "concentric_s", "hold_s"] { largest(k.uppercased(), "s", scorer.durationErrors[k] ?? []) { abs($0) } }
+    for k in ["eccentric_s", "concentric_s", "hold_s"] {
+        largest(k.uppercased(), "s", scorer.durationErrors[k] ?? []) { abs($0) }
+    }
     for k in ["eccentric_s", "concentric_s", "hold_s", "bottom_s", "depth_cm", "lockout_cm"] {
         let v = scorer.errors[k] ?? []
         let a = v.map(abs).sorted()
@@ -221,8 +224,9 @@ func investigationOptions() -> SimOptions {
     return options
 }
 
-/// `SHAPES=1`: the stroke extractor's onset and offset errors on each of the simulator's velocity
-/// profiles (exact heights, 2 s, 16 cm), to tell the edge method's bias per shape.
+/// `SHAPES=1`: the stroke extractor's motion onset and offset errors on each of the
+/// simulator's velocity profiles (exact heights, 2 s, 16 cm), to tell the shape fit's bias per
+/// profile.
 @Test func edgeErrorPerShape() {
     guard ProcessInfo.processInfo.environment["SHAPES"] != nil else { return }
     for shape in StrokeShape.catalogue {
@@ -236,7 +240,8 @@ func investigationOptions() -> SimOptions {
         var found: [ThrustCore.Stroke] = []
         StrokeExtractor().extract(ring) { found.append($0) }
         for s in found {
-            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString, s.motionOnsetT - 1, s.motionOffsetT - 1 - duration, s.amplitude))
+            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString,
+                         s.motionOnsetT - 1, s.motionOffsetT - 1 - duration, s.amplitude))
         }
     }
 }

@@ -88,7 +88,9 @@ struct Scorer {
                 func err(_ k: String, _ a: Double?, _ t: Double?) {
                     guard let a, let t else { return }
                     errors[k, default: []].append(a - t)
-                    if k.hasSuffix("_s") { durationErrors[k, default: []].append((a - t, "\(name) t \(tr.t) \(k) \(t)")) }
+                    if k.hasSuffix("_s") {
+                        durationErrors[k, default: []].append((a - t, "\(name) t \(tr.t) \(k) \(t)"))
+                    }
                 }
                 err("t", r.t, tr.t)
                 err("depth_cm", r.depthCm, tr.depthCm)

@@ -559,8 +559,8 @@ public struct RepSegmenter: Sendable {
             // Should not happen (the next stroke closes a pending rep), but never lose a rep.
             finishRep(old, calibration: calibration, emit: emit)
         }
-        pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT, motionEndT: last.motionOffsetT,
-                             raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u,
+        pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT,
+                             motionEndT: last.motionOffsetT, raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u,
                              chainedLockoutCm: chainedLockoutCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
