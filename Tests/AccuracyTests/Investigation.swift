@@ -229,7 +229,11 @@ func investigationOptions() -> SimOptions {
 /// profile.
 @Test func edgeErrorPerShape() {
     guard ProcessInfo.processInfo.environment["SHAPES"] != nil else { return }
-    for shape in StrokeShape.catalogue {
+    // The catalogue, and profiles outside the fitted family: walking-like ramps and a heavy
+    // concentric's sticking region.
+    let extra: [StrokeShape] = [.cruise(ramp: 0.15), .cruise(ramp: 0.35), .sticking(earlyWeight: 0.35),
+                                .sticking(earlyWeight: 0.6)]
+    for shape in StrokeShape.catalogue + extra {
         var ring = FixedRing<TracePoint>(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
         let duration = 2.0, d = -0.16, dt = 0.005
         for k in 0..<Int((duration + 2) / dt) {
@@ -240,8 +244,9 @@ func investigationOptions() -> SimOptions {
         var found: [ThrustCore.Stroke] = []
         StrokeExtractor().extract(ring) { found.append($0) }
         for s in found {
-            print(String(format: "%@ onset %+.3f offset %+.3f amp %.4f", "\(shape)" as NSString,
-                         s.motionOnsetT - 1, s.motionOffsetT - 1 - duration, s.amplitude))
+            print(String(format: "%@ onset %+.3f offset %+.3f (per end: %+.3f %+.3f) amp %.4f", "\(shape)" as NSString,
+                         s.motionOnsetT - 1, s.motionOffsetT - 1 - duration, s.onsetT - 1, s.offsetT - 1 - duration,
+                         s.amplitude))
         }
     }
 }

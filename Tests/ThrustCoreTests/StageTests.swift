@@ -196,6 +196,17 @@ import Testing
         #expect(abs(stroke.motionOffsetT - 2.6) < 0.06, "offset \(stroke.motionOffsetT)")
     }
 
+    /// A heavy concentric with a sticking region (two humps of velocity) is outside the fitted
+    /// family, which would put its onset 1.6 s early: it keeps its per-end edges.
+    @Test func aStickingRegionKeepsThePerEndEdges() throws {
+        // Unit-area humps s²(1 − s)⁷ and s⁶(1 − s)², mixed 35 : 65.
+        let stroke = try #require(extractOne(trace(d: 0.16, duration: 2.0) {
+            0.35 * 360 * $0 * $0 * pow(1 - $0, 7) + 0.65 * 252 * pow($0, 6) * (1 - $0) * (1 - $0)
+        }))
+        #expect(abs(stroke.motionOnsetT - 1.0) < 0.15, "onset \(stroke.motionOnsetT)")
+        #expect(abs(stroke.motionOffsetT - 3.0) < 0.15, "offset \(stroke.motionOffsetT)")
+    }
+
     @Test func wigglesSmallerThanAStrokeAreIgnored() {
         let ring = trace(d: 0.02, duration: 0.5) { sin(Double.pi * $0) }
         var found: [Stroke] = []

@@ -18,6 +18,15 @@ public struct StrokeExtractor: Sendable {
         public var edgeSearchS = 0.5
         /// Half width of the window averaged for a stroke's end level, s.
         public var plateauHalfS = 0.1
+        /// The shape fit's edges may lie this far outside the per-end edges, and this far inside,
+        /// as fractions of the per-end stroke's duration (see `emitStroke`). Tighter bounds cost
+        /// accuracy on noisy strokes, where the per-end edges wander too.
+        public var fitOutwardFraction = 0.35
+        public var fitInwardFraction = 0.1
+        /// A stroke slower somewhere in its middle than this many times before and after it has
+        /// two humps (a heavy rep's sticking region): outside the fitted family, it keeps its
+        /// per-end edges. One-hump profiles stay under 0.95, sticking ones reach 1.25–1.45.
+        public var twoHumpRatio = 1.2
         public init() {}
     }
 
@@ -112,8 +121,15 @@ public struct StrokeExtractor: Sendable {
         stroke.upAtOnset = trace[index(trace, n: n, before: onset)].up
         if let fitted = fittedEdges(trace, n: n, from: a, to: b, middle: middle, startZ: startZ,
                                     amplitude: amplitude, sign: sign) {
-            stroke.motionOnsetT = fitted.onset
-            stroke.motionOffsetT = fitted.offset
+            // Trusted within bounds around the per-end edges: those stop short of a gentle end
+            // (by a fifth of the stroke for velocity growing like t⁶) and overshoot little; a
+            // stroke outside the fitted family (a heavy rep's sticking region: two humps) can
+            // throw the fit seconds off.
+            let span = offset - onset
+            stroke.motionOnsetT = min(max(fitted.onset, onset - settings.fitOutwardFraction * span),
+                                      onset + settings.fitInwardFraction * span)
+            stroke.motionOffsetT = max(min(fitted.offset, offset + settings.fitOutwardFraction * span),
+                                       offset - settings.fitInwardFraction * span)
         }
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
             * radiansToDegrees
@@ -157,6 +173,7 @@ public struct StrokeExtractor: Sendable {
             }
             k += 1
         }
+        if StrokeShapeFit.hasTwoHumps(times: times, found: found, ratio: settings.twoHumpRatio) { return nil }
         return StrokeShapeFit.shared.edges(times: times, found: found)
     }
 

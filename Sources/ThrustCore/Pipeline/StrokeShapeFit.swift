@@ -106,5 +106,26 @@ public struct StrokeShapeFit: Sendable {
         }
         return result
     }
-}
 
+    /// Whether the stroke slows down in its middle and speeds up again: the time per unit of
+    /// height between consecutive levels from 10 % to 90 % has an interior maximum `ratio` times
+    /// the least before it and after it (one hump: time per height falls, then rises).
+    static func hasTwoHumps(times: SIMD16<Double>, found: SIMD16<Double>, ratio: Double) -> Bool {
+        guard let first = levels.firstIndex(where: { $0 >= 0.1 }), let last = levels.lastIndex(where: { $0 <= 0.9 }),
+              last - first >= 3 else { return false }
+        var slowness = SIMD16<Double>(repeating: .infinity)
+        for l in first..<last {
+            guard found[l] > 0, found[l + 1] > 0 else { return false }
+            slowness[l - first] = (times[l + 1] - times[l]) / (levels[l + 1] - levels[l])
+        }
+        let bands = last - first
+        var leastBefore = slowness[0]
+        for i in 1..<(bands - 1) {
+            var leastAfter = Double.infinity
+            for j in (i + 1)..<bands { leastAfter = min(leastAfter, slowness[j]) }
+            if slowness[i] > ratio * leastBefore && slowness[i] > ratio * leastAfter { return true }
+            leastBefore = min(leastBefore, slowness[i])
+        }
+        return false
+    }
+}
