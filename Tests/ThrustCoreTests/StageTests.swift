@@ -184,13 +184,7 @@ import Testing
     /// Tremor (2 mm at 3.5 Hz) on a minimum-jerk stroke moves the fitted edges by little.
     @Test func motionEdgesBearTremor() throws {
         var ring = trace(d: 0.16, duration: 1.6) { 30 * $0 * $0 * (1 - $0) * (1 - $0) }
-        var shaken = FixedRing<TracePoint>(capacity: ring.count, filler: ring[0])
-        for k in 0..<ring.count {
-            var p = ring[k]
-            p.z += 0.002 * sin(2 * Double.pi * 3.5 * p.t)
-            shaken.append(p)
-        }
-        ring = shaken
+        for k in 0..<ring.count { ring[k].z += 0.002 * sin(2 * Double.pi * 3.5 * ring[k].t) }
         let stroke = try #require(extractOne(ring))
         #expect(abs(stroke.motionOnsetT - 1.0) < 0.06, "onset \(stroke.motionOnsetT)")
         #expect(abs(stroke.motionOffsetT - 2.6) < 0.06, "offset \(stroke.motionOffsetT)")

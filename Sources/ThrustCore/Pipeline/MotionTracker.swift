@@ -8,8 +8,9 @@
 /// rest a little early), its velocity error read on the rest around the anchor. The closed part
 /// teaches the accelerometer calibration (the velocity it ends with), loses the leak the new
 /// calibration explains and the remaining linear drift, has every shorter rest inside it pinned
-/// to zero velocity too (`PauseAnchors`), and is split into strokes. While a rest lasts, the trace is re-anchored, the gyro bias and gravity's
-/// reading at this pose are updated, and the calibration gets a still pose.
+/// to zero velocity too (`PauseAnchors`), and is split into strokes. While a rest lasts, the
+/// trace is re-anchored, the gyro bias and gravity's reading at this pose are updated, and the
+/// calibration gets a still pose.
 public struct MotionTracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var gravity = standardGravity

@@ -396,16 +396,18 @@ public struct RepSegmenter: Sendable {
         guard p.direction != s.direction, p.onsetT > consumedUntilT else { return }
         let upFirst = p.direction > 0
         let rise = upFirst ? p : s, fall = upFirst ? s : p
-        let pause = s.onsetT - p.offsetT
-        guard isRep(rise: rise, fall: fall, pause: pause, riseFirst: upFirst, calibration: calibration) else { return }
+        guard isRep(rise: rise, fall: fall, pause: s.onsetT - p.offsetT, riseFirst: upFirst,
+                    calibration: calibration) else { return }
+        // The pause measured between the strokes' motion edges (bottom or hold).
+        let pause = max(0, s.motionOnsetT - p.motionOffsetT)
         switch (style, upFirst) {
         case (.top, false):
             consumedUntilT = s.onsetT
-            recordRep(concentric: s, eccentric: p, bottomS: max(0, s.motionOnsetT - p.motionOffsetT), holdS: nil,
+            recordRep(concentric: s, eccentric: p, bottomS: pause, holdS: nil,
                       waitsForHold: true, calibration: calibration, emit: emit)
         case (.bottom, true):
             consumedUntilT = s.onsetT
-            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: max(0, s.motionOnsetT - p.motionOffsetT),
+            recordRep(concentric: p, eccentric: s, bottomS: nil, holdS: pause,
                       waitsForHold: false, calibration: calibration, emit: emit)
         default:
             return
@@ -560,8 +562,8 @@ public struct RepSegmenter: Sendable {
             finishRep(old, calibration: calibration, emit: emit)
         }
         pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT,
-                             motionEndT: last.motionOffsetT, raisedLive: liveRep == repCount ? liveAlerts : AlertSet(), concentric: u,
-                             chainedLockoutCm: chainedLockoutCm)
+                             motionEndT: last.motionOffsetT, raisedLive: liveRep == repCount ? liveAlerts : AlertSet(),
+                             concentric: u, chainedLockoutCm: chainedLockoutCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
             emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),

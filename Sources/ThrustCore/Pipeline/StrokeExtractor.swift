@@ -111,9 +111,9 @@ public struct StrokeExtractor: Sendable {
         // Half-way point: the edge searches start there.
         var middle = a
         while middle < b && (trace[middle].z - startZ) * sign < 0.5 * amplitude { middle += 1 }
-        let onset = edgeTime(trace, n: n, from: a, to: b, middle: middle, reference: startZ, amplitude: amplitude,
+        let onset = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude,
                              sign: sign, atStart: true)
-        let offset = edgeTime(trace, n: n, from: a, to: b, middle: middle, reference: endZ, amplitude: amplitude,
+        let offset = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude,
                               sign: sign, atStart: false)
         guard offset - onset >= settings.minDurationS else { return }
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
@@ -141,40 +141,51 @@ public struct StrokeExtractor: Sendable {
         emit(stroke)
     }
 
-    /// Onset and offset by `StrokeShapeFit` from the instants the height crosses its levels,
-    /// each the crossing nearest the stroke's middle (tremor can cross a low level several times
-    /// on a rest).
+    /// Onset and offset by `StrokeShapeFit` from the instants the height crosses its levels.
     func fittedEdges(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int,
                      startZ: Double, amplitude: Double, sign: Double) -> (onset: Double, offset: Double)? {
         let levels = StrokeShapeFit.levels
-        func covered(_ k: Int) -> Double { (trace[k].z - startZ) * sign / amplitude }
         var times = SIMD16<Double>(repeating: 0), found = SIMD16<Double>(repeating: 0)
-        // Towards the start: levels below one half, highest first.
-        var l = levels.lastIndex { $0 < 0.5 } ?? -1
-        var k = middle
-        while l >= 0 && k > 0 && trace[k - 1].t >= trace[a].t - settings.edgeSearchS {
-            let f1 = covered(k), f0 = covered(k - 1)
-            while l >= 0 && f1 >= levels[l] && f0 < levels[l] {
-                times[l] = trace[k - 1].t + (trace[k].t - trace[k - 1].t) * (levels[l] - f0) / (f1 - f0)
-                found[l] = 1
-                l -= 1
-            }
-            k -= 1
+        // Towards the start the levels below one half, highest first; towards the end the others.
+        let below = (levels.lastIndex { $0 < 0.5 } ?? -1) + 1, above = levels.firstIndex { $0 > 0.5 } ?? levels.count
+        crossings(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude, sign: sign,
+                  towardsStart: true, count: below, level: { levels[below - 1 - $0] }) { i, t in
+            times[below - 1 - i] = t
+            found[below - 1 - i] = 1
         }
-        // Towards the end: levels above one half, lowest first.
-        l = levels.firstIndex { $0 > 0.5 } ?? levels.count
-        k = middle
-        while l < levels.count && k < n - 1 && trace[k + 1].t <= trace[b].t + settings.edgeSearchS {
-            let f0 = covered(k), f1 = covered(k + 1)
-            while l < levels.count && f0 <= levels[l] && f1 > levels[l] {
-                times[l] = trace[k].t + (trace[k + 1].t - trace[k].t) * (levels[l] - f0) / (f1 - f0)
-                found[l] = 1
-                l += 1
-            }
-            k += 1
+        crossings(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude, sign: sign,
+                  towardsStart: false, count: levels.count - above, level: { levels[above + $0] }) { i, t in
+            times[above + i] = t
+            found[above + i] = 1
         }
         if StrokeShapeFit.hasTwoHumps(times: times, found: found, ratio: settings.twoHumpRatio) { return nil }
         return StrokeShapeFit.shared.edges(times: times, found: found)
+    }
+
+    /// Walks out from the stroke's `middle` towards its start (`towardsStart`) or its end, up to
+    /// `edgeSearchS` past that turning point (on a rest the height's extreme can sit after the true
+    /// onset by noise), and reports where the height crosses each of `count` levels (fractions of
+    /// the way from start to end, `level(i)`, ordered outwards) as `record(i, t)`. Each crossing is
+    /// the one nearest the middle: tremor can cross a low level several times on a rest.
+    func crossings(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int, startZ: Double,
+                   amplitude: Double, sign: Double, towardsStart: Bool, count: Int, level: (Int) -> Double,
+                   record: (Int, Double) -> Void) {
+        let step = towardsStart ? -1 : 1
+        // Outwards the fraction covered falls towards the start and rises towards the end.
+        let outwards = Double(step)
+        let limitT = towardsStart ? trace[a].t - settings.edgeSearchS : trace[b].t + settings.edgeSearchS
+        func covered(_ k: Int) -> Double { (trace[k].z - startZ) * sign / amplitude }
+        var l = 0, k = middle
+        while l < count {
+            let next = k + step
+            guard next >= 0, next < n, towardsStart ? trace[next].t >= limitT : trace[next].t <= limitT else { return }
+            let f0 = covered(k), f1 = covered(next)
+            while l < count && outwards * f0 <= outwards * level(l) && outwards * f1 > outwards * level(l) {
+                record(l, trace[k].t + (trace[next].t - trace[k].t) * (level(l) - f0) / (f1 - f0))
+                l += 1
+            }
+            k = next
+        }
     }
 
     /// Mean height within ±`plateauHalfS` of point `k`.
@@ -195,59 +206,22 @@ public struct StrokeExtractor: Sendable {
     /// of the amplitude away from that end's level: near an edge any smooth movement departs
     /// like c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q.
     func edgeTime(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int,
-                  reference: Double, amplitude: Double, sign: Double, atStart: Bool) -> Double {
-        // Distance from the end's level, growing into the stroke.
-        func away(_ k: Int) -> Double {
-            atStart ? (trace[k].z - reference) * sign : (reference - trace[k].z) * sign
-        }
-        // Walk from the middle of the stroke towards the edge; each level's crossing is the last
-        // one seen on the way (tremor can cross a low level several times on a rest).
-        let levels = (0.30, 0.10, 0.03)
-        var times = (Double.nan, Double.nan, Double.nan)
-        let step = atStart ? -1 : 1
-        // Search up to `edgeSearchS` past the turning point (on a rest its height extreme can
-        // sit after the true onset by noise), never into the neighbouring stroke's far half.
-        var edge = atStart ? a : b
-        while atStart ? (edge > 0 && trace[edge - 1].t >= trace[a].t - settings.edgeSearchS)
-                      : (edge < n - 1 && trace[edge + 1].t <= trace[b].t + settings.edgeSearchS) {
-            edge += step
-        }
-        var k = middle
-        while k != edge {
-            let next = k + step
-            let d0 = away(k), d1 = away(next)
-            let t0 = trace[k].t, t1 = trace[next].t
-            func crossing(_ level: Double) -> Double? {
-                let target = amplitude * level
-                guard d0 >= target && d1 < target else { return nil }
-                return t0 + (t1 - t0) * (d0 - target) / (d0 - d1)
-            }
-            if times.0.isNaN, let c = crossing(levels.0) { times.0 = c }
-            if !times.0.isNaN, times.1.isNaN, let c = crossing(levels.1) { times.1 = c }
-            if !times.1.isNaN, times.2.isNaN, let c = crossing(levels.2) { times.2 = c }
-            if !times.2.isNaN { break }
-            k = next
-        }
-        guard !times.2.isNaN else {
-            return times.1.isNaN ? trace[atStart ? a : b].t : times.1
+                  startZ: Double, amplitude: Double, sign: Double, atStart: Bool) -> Double {
+        let away = SIMD4<Double>(0.30, 0.10, 0.03, 0)
+        var times = SIMD4<Double>(repeating: .nan)
+        crossings(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude, sign: sign,
+                  towardsStart: atStart, count: 3, level: { atStart ? away[$0] : 1 - away[$0] }) { times[$0] = $1 }
+        guard !times[2].isNaN else {
+            return times[1].isNaN ? trace[atStart ? a : b].t : times[1]
         }
         // Geometric extrapolation (signed along time: negative steps towards the start).
-        let d1 = times.1 - times.2
-        let d2 = times.0 - times.1
-        guard d1 != 0, d2 / d1 > 1.2 else { return times.2 - d1 * 0.5 }
+        let d1 = times[1] - times[2]
+        let d2 = times[0] - times[1]
+        guard d1 != 0, d2 / d1 > 1.2 else { return times[2] - d1 * 0.5 }
         let ratio = d2 / d1
         // Never further out than the 3 %…30 % span itself.
-        let reach = min(abs(d1) / (ratio - 1), abs(times.0 - times.2))
-        return times.2 + (d1 < 0 ? reach : -reach)
-    }
-
-    func height(_ trace: FixedRing<TracePoint>, n: Int, at t: Double) -> Double {
-        let k = index(trace, n: n, before: t)
-        let p = trace[k]
-        guard k + 1 < n else { return p.z }
-        let q = trace[k + 1]
-        let f = q.t > p.t ? (t - p.t) / (q.t - p.t) : 0
-        return p.z + (q.z - p.z) * min(max(f, 0), 1)
+        let reach = min(abs(d1) / (ratio - 1), abs(times[0] - times[2]))
+        return times[2] + (d1 < 0 ? reach : -reach)
     }
 
     /// The last trace index with time ≤ t (binary search; 0 if none).
