@@ -31,7 +31,7 @@ func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions())
     for line in scorer.offSets { print(line) }
 
     // Floors: today's figures with a margin.
-    #expect(scorer.setExactRate >= 0.92)
+    #expect(scorer.setExactRate >= 0.95)
     #expect(Double(scorer.found) / Double(max(scorer.trueReps, 1)) >= 0.96)
     #expect(scorer.ghosts <= 6)
     #expect((scorer.rms("depth_cm") ?? 99) <= 1.4)
@@ -40,7 +40,7 @@ func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions())
     #expect((scorer.mae("eccentric_s") ?? 99) <= 0.18)
     #expect((scorer.mae("concentric_s") ?? 99) <= 0.12)
     for kind in scorer.alerts.keys.sorted() {
-        #expect((scorer.f1(kind) ?? 1) >= 0.93, "alert \(kind)")
+        #expect((scorer.f1(kind) ?? 1) >= 0.90, "alert \(kind)")
     }
 
     // The targets met (the pelvis angle's by the floor above, which is tighter).

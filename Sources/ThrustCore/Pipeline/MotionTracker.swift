@@ -70,6 +70,12 @@ public struct MotionTracker: Sendable {
         /// began, up to this far, while the velocity keeps within this of its line (s, m/s).
         public var restExtendMaxS = 2.0
         public var restExtendToleranceMps = 0.015
+        /// When the sensor turns with the hips, the rest that ends a segment begins only where the
+        /// gyro (averaged over ±`restMeanHalfS`) turns slower than this, °/s, or than the
+        /// coupling turns it at this hip speed, cm/s: a slow arrival lies on as straight a
+        /// velocity line as a rest does, but it still turns the sensor.
+        public var restQuietTurnDegPerS = 1.0
+        public var restQuietHipSpeedCmPerS = 1.0
         public init() {}
     }
 
@@ -370,6 +376,24 @@ public struct MotionTracker: Sendable {
         return weight > 0 ? sum / weight : trace[k].v
     }
 
+    /// Mean turning rate of the trace within ±`restMeanHalfS` of point `k`, rad/s.
+    func turnRate(around k: Int) -> Double {
+        let t = trace[k].t
+        var a = k, b = k
+        while a > 0 && trace[a - 1].t >= t - settings.restMeanHalfS { a -= 1 }
+        while b + 1 < trace.count && trace[b + 1].t <= t + settings.restMeanHalfS { b += 1 }
+        let span = trace[b].t - trace[a].t
+        return span > 0 ? length(trace[b].rotation - trace[a].rotation) / span : 0
+    }
+
+    /// The fastest turning a rest allows, rad/s (nil unless the sensor turns with the hips, when
+    /// a quiet gyro is no proof of rest).
+    var quietTurnRate: Double? {
+        guard rotationCouplingDegPerCm >= settings.coupledDegPerCm else { return nil }
+        return max(settings.restQuietTurnDegPerS, rotationCouplingDegPerCm * settings.restQuietHipSpeedCmPerS)
+            / radiansToDegrees
+    }
+
     /// Least-squares line through the trace's velocity over points `a…b` (nil for fewer than 3).
     func velocityLine(from a: Int, to b: Int) -> LineFit? {
         guard b - a >= 2 else { return nil }
@@ -537,7 +561,10 @@ public struct MotionTracker: Sendable {
         var fitIndex = 0
         let restEndIndex = restEnd.map { max(end, extractor.index(trace, before: $0)) } ?? end
         if let rs = restStart, (restEnd ?? anchor) - rs >= settings.minRestLineS, rs > t0 {
-            let k = extractor.index(trace, before: rs)
+            var k = extractor.index(trace, before: rs)
+            if let quiet = quietTurnRate {
+                while k < end && turnRate(around: k) > quiet { k += 1 }
+            }
             fitIndex = max(k, fitFrom.map { extractor.index(trace, before: $0) } ?? k)
             if restEndIndex - fitIndex >= 3 && k <= end { restIndex = k }
         }
@@ -585,7 +612,8 @@ public struct MotionTracker: Sendable {
             // the (tremor-averaged) velocity keeps to the line.
             let earliest = extractor.index(trace, before: trace[k].t - settings.restExtendMaxS)
             while k > max(1, earliest)
-                    && abs(meanVelocity(around: k - 1) - line.value(at: trace[k - 1].t)) <= settings.restExtendToleranceMps {
+                    && abs(meanVelocity(around: k - 1) - line.value(at: trace[k - 1].t)) <= settings.restExtendToleranceMps
+                    && !(quietTurnRate.map { turnRate(around: k - 1) > $0 } ?? false) {
                 k -= 1
             }
             // All of the rest, so followed, gives the better line.
