@@ -522,6 +522,21 @@ import Testing
         #expect(run(strokes, profile: .generic).reps.count == 1)
     }
 
+    /// Under `generic`, rolling the bar onto the hips (turning it 140°) read by a sensor not yet
+    /// calibrated as a 26 cm fall, then the set-up bridge (33 cm, turning it 30°): the two do not
+    /// turn alike, so they are no rep, and the set's shallow first rep (8 cm) still counts.
+    @Test func aFallTurningFarMoreThanTheRiseIsNoRep() {
+        var strokes = [stroke(-1, 3, 7, 0.26, 0, turn: 140), stroke(1, 10, 12, 0, 0.33, turn: 30)]
+        var t = 14.5
+        for d in [0.08, 0.16, 0.17] {
+            strokes.append(stroke(-1, t, t + 1.5, 0.33, 0.33 - d))
+            strokes.append(stroke(1, t + 2, t + 3, 0.33 - d, 0.33))
+            t += 4.5
+        }
+        let reps = run(strokes, profile: .generic).reps
+        #expect(reps.map { ($0.depthCm * 10).rounded() / 10 } == [8, 16, 17])
+    }
+
     /// The end of rolling the bar onto the hips (7 cm down, turning it 80°) and a small rise to
     /// the start of a bottom-start set: the roll is handling under any profile, so it makes no
     /// rep with the rise, and the set's first rep is the first 17 cm rise.

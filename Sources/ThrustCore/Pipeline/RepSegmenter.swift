@@ -37,6 +37,13 @@ public struct RepSegmenter: Sendable {
         public var mirrorToleranceM = 0.12
         /// The same within a set whose style is known, m.
         public var setMirrorToleranceM = 0.22
+        /// The two strokes of a rep turn the sensor about as much as each other: by at most this
+        /// much more, degrees, or this fraction of the larger turn. A hip thrust turns the pelvis
+        /// (and the bar) about 20° each way, a curl the bar about 100° each way; rolling the bar
+        /// onto the hips turns it over 100° while it hardly rises — the height an uncalibrated
+        /// sensor reads for that may look like the fall of a deep rep before the set-up bridge.
+        public var mirrorTurnToleranceDeg = 40.0
+        public var mirrorTurnToleranceFraction = 0.5
         /// A set-up bridge starts at least this far below the first bottom, m (or 35 % of its rise).
         public var setupMarginM = 0.07
         /// Longest pause between the two strokes of a rep (hold or bottom), s.
@@ -497,6 +504,9 @@ public struct RepSegmenter: Sendable {
         // unbalance them more.
         let tolerance = style == .undecided ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
+        let turns = (rise.coreTurnDeg, fall.coreTurnDeg)
+        guard abs(turns.0 - turns.1) <= max(settings.mirrorTurnToleranceDeg,
+                                             settings.mirrorTurnToleranceFraction * max(turns.0, turns.1)) else { return false }
         if judgingPosture, core.mount == .belt, !core.profile.anyLift,
            let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
