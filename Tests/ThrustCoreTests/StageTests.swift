@@ -353,6 +353,78 @@ import Testing
         let bottom = trace[Int(2.7 / dt)].z
         #expect(abs(bottom + 0.17) < 0.01, "bottom \(bottom)")
     }
+
+    /// A coupled trace (the bar rolls `degPerCm` with the hips about its y axis) of height `z(t)`,
+    /// with `error(t)` added to the velocity and its integral to the height; only the first and
+    /// last 0.5 s are quiet for the stillness detector (it lags behind short holds).
+    func coupledTrace(duration: Double, degPerCm: Double, z: (Double) -> Double,
+                      error: (Double) -> Double) -> FixedRing<TracePoint> {
+        var ring = FixedRing(capacity: 8192, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        let dt = 0.005
+        var drift = 0.0, turn = 0.0, previousRoll = 0.0
+        for k in 0...Int(duration / dt) {
+            let t = Double(k) * dt
+            let v = (z(t + 0.5 * dt) - z(t - 0.5 * dt)) / dt
+            if k > 0 { drift += 0.5 * (error(t) + error(t - dt)) * dt }
+            let roll = degPerCm * 100 * z(t) / radiansToDegrees
+            turn += abs(roll - previousRoll)
+            previousRoll = roll
+            var p = TracePoint(t: t, v: v + error(t), z: z(t) + drift, up: SIMD3(0, 0, 1))
+            p.rotation = SIMD3(0, roll, 0)
+            p.turn = turn
+            p.quiet = t < 0.5 || t > duration - 0.5
+            ring.append(p)
+        }
+        return ring
+    }
+
+    /// Power reps: a 1.2 s fall, a 0.33 s rise and a 0.33 s hold at the lockout, over and over, with
+    /// no rest the stillness detector sees. A velocity error that builds up through the reps (a
+    /// leak in the poses they pass through) and not in the rests around them is held down at
+    /// every hold: with only the set's ends pinned, the lockouts would drift by up to 2 cm.
+    @Test func powerRepsArePinnedAtTheirShortHolds() {
+        func mj(_ s: Double) -> Double {
+            let c = min(max(s, 0), 1)
+            return c * c * c * (10 + c * (-15 + 6 * c))
+        }
+        let rep = 1.2 + 0.33 + 0.33
+        func z(_ t: Double) -> Double {
+            let u = t - 1
+            guard u > 0, u < 4 * rep else { return 0 }
+            let r = u.truncatingRemainder(dividingBy: rep)
+            return -0.17 * (mj(r / 1.2) - mj((r - 1.2) / 0.33))
+        }
+        let duration = 2 + 4 * rep
+        var trace = coupledTrace(duration: duration, degPerCm: 1.3, z: z) { t in
+            0.015 * min(max(t - 1, 0), 4 * rep)  // m/s
+        }
+        var anchors = PauseAnchors(capacity: 8192)
+        anchors.correct(&trace, count: trace.count, turnsWithHips: true, degreesPerCm: 1.3)
+        for k in 1...4 {
+            let hold = 1 + Double(k) * rep - 0.16
+            let i = Int(hold / 0.005)
+            #expect(abs(trace[i].z) < 0.01, "lockout \(k) at \(trace[i].z) m")
+        }
+    }
+
+    /// A slow stretch in the middle of a rise (a heavy rep's sticking region, under the 2 cm/s
+    /// the gyro's quiet limit allows) turns the sensor as slowly as a hold does, but it keeps
+    /// turning the same way: it is no hold, and pinning it would take the rise's own velocity
+    /// for an error.
+    @Test func aStickingRegionIsNoHold() {
+        // 17 cm up in 2.3 s, the hips slowing to about 1.5 cm/s for the middle 0.6 s.
+        func z(_ t: Double) -> Double {
+            let u = min(max(t - 1, 0), 2.3)
+            let first = 0.08 * min(u / 0.85, 1), middle = 0.01 * min(max(u - 0.85, 0) / 0.6, 1)
+            let last = 0.08 * min(max(u - 1.45, 0) / 0.85, 1)
+            return first + middle + last
+        }
+        var trace = coupledTrace(duration: 4.3, degPerCm: 1.3, z: z) { _ in 0 }
+        var anchors = PauseAnchors(capacity: 8192)
+        anchors.correct(&trace, count: trace.count, turnsWithHips: true, degreesPerCm: 1.3)
+        let top = trace[Int(3.8 / 0.005)].z
+        #expect(abs(top - 0.17) < 0.005, "top at \(top) m")
+    }
 }
 
 @Suite struct RepSegmenterTests {

@@ -7,7 +7,9 @@
 /// sensor turns with the hips, so a quiet gyro already rules out a movement). The line's ends
 /// are the velocity error there; a piecewise-linear correction through them (the leak is taken
 /// to change linearly during the movements in between) removes it, and height is corrected by
-/// its integral.
+/// its integral. Where the sensor turns with the hips, a hold too short for that (a power
+/// rep's 0.3 s lockout, which the stillness detector does not see) is found by the gyro alone
+/// and pinned too (`addShortHolds`).
 public struct PauseAnchors: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Half width of the centred box that averages tremor out of the velocity, s.
@@ -37,6 +39,15 @@ public struct PauseAnchors: Sendable {
         public var quietTurnRateDegPerS = 2.5
         /// … or than the coupling turns it at this hip speed, cm/s, whichever is larger.
         public var quietHipSpeedCmPerS = 2.0
+        /// When the sensor turns with the hips, a hold too short or too shaky for a rest (a power
+        /// rep's 0.3 s lockout) still stops the gyro: a hold is where the gyro's mean *absolute*
+        /// rate over the box stays quiet (a turnaround without a pause reverses the turn, so its
+        /// net turn is small but its absolute turn is not) for at least this long, s, box width
+        /// included.
+        public var shortHoldMinS = 0.3
+        /// … and turns the sensor at least this much one way within `sideLookS` before it and
+        /// back after it, degrees.
+        public var holdSideTurnDeg = 3.0
         public init() {}
     }
 
@@ -44,15 +55,23 @@ public struct PauseAnchors: Sendable {
     var box: [Double]
     /// Box-averaged turning rate, rad/s.
     var boxTurn: [Double]
+    /// Box-averaged absolute turning rate, rad/s.
+    var boxAbsTurn: [Double]
     var knotT: [Double]
     var knotV: [Double]
+    /// Knots from short holds, merged into `knotT`/`knotV` after the rests.
+    var holdT: [Double]
+    var holdV: [Double]
 
     public init(capacity: Int, settings: Settings = Settings()) {
         self.settings = settings
         box = Array(repeating: 0, count: capacity)
         boxTurn = Array(repeating: 0, count: capacity)
+        boxAbsTurn = Array(repeating: 0, count: capacity)
         knotT = Array(repeating: 0, count: 512)
         knotV = Array(repeating: 0, count: 512)
+        holdT = Array(repeating: 0, count: 256)
+        holdV = Array(repeating: 0, count: 256)
     }
 
     /// Corrects `trace[0..<n]` in place (velocity and height). Returns the number of rests used.
@@ -71,6 +90,7 @@ public struct PauseAnchors: Sendable {
             let span = trace[hi].t - trace[lo].t
             box[i] = span > 0 ? (trace[hi].z - trace[lo].z) / span : trace[i].v
             boxTurn[i] = span > 0 ? length(trace[hi].rotation - trace[lo].rotation) / span : 0
+            boxAbsTurn[i] = span > 0 ? (trace[hi].turn - trace[lo].turn) / span : 0
         }
         let quietTurn = max(settings.quietTurnRateDegPerS, degreesPerCm * settings.quietHipSpeedCmPerS)
             / radiansToDegrees
@@ -140,6 +160,7 @@ public struct PauseAnchors: Sendable {
             i += 1
         }
         if start >= 0 { closeRun(start, n - 1) }
+        if turnsWithHips { addShortHolds(trace, n: n, quietTurn: quietTurn, knots: &knots) }
         // The segment's ends are at rest by construction.
         if knots == 0 || knotT[0] > trace[0].t { insertFirst(trace[0].t, 0, &knots) }
         if knotT[knots - 1] < trace[n - 1].t, knots < knotT.count {
@@ -170,6 +191,74 @@ public struct PauseAnchors: Sendable {
             trace[j].z -= zCorrection
         }
         return rests
+    }
+
+    /// Adds a knot in the middle of every short hold the rests did not cover: a run of box
+    /// centres whose absolute turning rate is quiet and whose box velocity is flat (within a
+    /// rest's residual, and no steeper than an uncoupled rest's slope: a turnaround without a
+    /// pause ramps the box velocity); the knot's value is the run's mean box velocity (the box
+    /// lies inside the hold, tremor averaged out).
+    mutating func addShortHolds(_ trace: FixedRing<TracePoint>, n: Int, quietTurn: Double, knots: inout Int) {
+        let minRun = settings.shortHoldMinS - 2 * settings.halfWindowS
+        var holds = 0
+        var fit = LineFit()
+        var start = -1
+        func closeHold(_ a: Int, _ b: Int) {
+            guard a > 0, b < n - 1, fit.n >= 2, trace[b].t - trace[a].t >= minRun,
+                  fit.residual <= settings.residualMaxMps, abs(fit.slope) <= settings.slopeMaxMps2,
+                  holds < holdT.count else { return }
+            // A hold is a turnaround: the sensor turns one way before it and back after it (a
+            // slow stretch in the middle of a movement keeps turning the same way).
+            let before = trace[a].rotation - trace[sideIndex(trace, n: n, from: a, step: -1)].rotation
+            let after = trace[sideIndex(trace, n: n, from: b, step: 1)].rotation - trace[b].rotation
+            let minSide = settings.holdSideTurnDeg / radiansToDegrees
+            guard length(before) >= minSide, length(after) >= minSide, dot(before, after) < 0 else { return }
+            let tm = 0.5 * (trace[a].t + trace[b].t)
+            // A rest's knots already hold the velocity down here.
+            let reach = 0.5 * (trace[b].t - trace[a].t) + settings.halfWindowS + settings.edgeMarginS
+            for k in 0..<knots where abs(knotT[k] - tm) <= reach { return }
+            holdT[holds] = tm
+            holdV[holds] = fit.value(at: tm)
+            holds += 1
+        }
+        for i in 0..<n {
+            if boxAbsTurn[i] <= quietTurn {
+                if start < 0 {
+                    start = i
+                    fit = LineFit(origin: trace[i].t)
+                }
+                fit.add(trace[i].t, box[i])
+            } else if start >= 0 {
+                closeHold(start, i - 1)
+                start = -1
+            }
+        }
+        if start >= 0 { closeHold(start, n - 1) }
+        holds = min(holds, knotT.count - knots)
+        guard holds > 0 else { return }
+        // Merge the two sorted lists from the back.
+        var a = knots - 1, b = holds - 1
+        var w = knots + holds - 1
+        knots = w + 1
+        while w >= 0 {
+            if b >= 0 && (a < 0 || holdT[b] > knotT[a]) {
+                knotT[w] = holdT[b]
+                knotV[w] = holdV[b]
+                b -= 1
+            } else {
+                knotT[w] = knotT[a]
+                knotV[w] = knotV[a]
+                a -= 1
+            }
+            w -= 1
+        }
+    }
+
+    /// The trace point `sideLookS` away from point `i` on one side (or the segment's end).
+    func sideIndex(_ trace: FixedRing<TracePoint>, n: Int, from i: Int, step: Int) -> Int {
+        var j = i
+        while j + step >= 0 && j + step < n && abs(trace[j + step].t - trace[i].t) <= settings.sideLookS { j += step }
+        return j
     }
 
     /// The box velocity's largest deviation from the rest's line within `sideLookS` on one side.
