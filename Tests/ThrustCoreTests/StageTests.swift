@@ -594,6 +594,36 @@ import Testing
         #expect(run(strokes, profile: .generic).reps.count == 1)
     }
 
+    /// The bar's lockout is read twice — from its roll, and chained through the strokes — and
+    /// each goes wrong its own way: here the bar slips on the hips at the fifth lockout, which
+    /// turns it as 4 cm of hip travel would. The reported lockout is the average of the two.
+    @Test func aBarLockoutAveragesTheRollAndTheChainedHeight() {
+        let kappa = 0.75  // rad/m: the bar rolls with the hips
+        func rolled(_ dir: Int, _ on: Double, _ z0: Double, _ z1: Double, slip0: Double, slip1: Double) -> Stroke {
+            var s = stroke(dir, on, on + 1.2, z0, z1)
+            s.upAtOnset = SIMD3(sin(kappa * (z0 + slip0)), 0, cos(kappa * (z0 + slip0)))
+            s.upAtOffset = SIMD3(sin(kappa * (z1 + slip1)), 0, cos(kappa * (z1 + slip1)))
+            return s
+        }
+        var strokes = [rolled(1, 0, 0, 0.35, slip0: 0, slip1: 0)]
+        var t = 2.5
+        for rep in 1...6 {
+            let slip = rep >= 5 ? 0.04 : 0  // m of hip travel the roll reads wrongly
+            strokes.append(rolled(-1, t, 0.35, 0.18, slip0: rep == 5 ? 0 : slip, slip1: rep == 5 ? 0 : slip))
+            strokes.append(rolled(1, t + 2, 0.18, 0.35, slip0: rep == 5 ? 0 : slip, slip1: slip))
+            t += 4.5
+        }
+        strokes.append(rolled(-1, t, 0.35, 0.0, slip0: 0.04, slip1: 0.04))
+        let lockouts = run(strokes).compactMap { e -> Double? in
+            if case .rep(let r) = e { return r.lockoutCm }
+            return nil
+        }
+        #expect(lockouts.count == 6)
+        for (i, lockout) in lockouts.enumerated() {
+            #expect(abs(lockout - (i == 4 ? 2.0 : 0.0)) < 0.1, "rep \(i + 1) lockout \(lockout) cm")
+        }
+    }
+
     /// Under `generic`, rolling the bar onto the hips (turning it 140°) read by a sensor not yet
     /// calibrated as a 26 cm fall, then the set-up bridge (33 cm, turning it 30°): the two do not
     /// turn alike, so they are no rep, and the set's shallow first rep (8 cm) still counts.
