@@ -84,8 +84,8 @@ public struct RepSegmenter: Sendable {
         public var maxBarRollLockoutM = 0.10
         /// Bar: the reported lockout is the roll's reading (as above) moved this far towards the
         /// chained height against the set's last `recentLockoutReps` lockouts: their errors are
-        /// independent and alike in size (1.5 cm MAE each on the simulated sessions, 1.05 cm for
-        /// the average). Over-extension is judged as before (see `smallerOfTwoBiasCm`).
+        /// independent and alike in size (1.5 and 1.2 cm MAE on the simulated sessions, 1.05 cm
+        /// for the average). Over-extension needs both (see `smallerOfTwoBiasCm`).
         public var barLockoutChainWeight = 0.5
         public var recentLockoutReps = 3
         /// A rep breaks a depth or duration limit when its measure is past the limit by more
@@ -93,8 +93,9 @@ public struct RepSegmenter: Sendable {
         /// limit does not beep on noise (a coach would not fault it either).
         public var depthMarginCm = 0.8
         public var durationMarginS = 0.08
-        /// Bar over-extension is judged on the smaller of two lockout readings (roll, chained
-        /// heights), which runs this much low (about half the readings' scatter), cm.
+        /// Bar over-extension is judged on the smaller of the lockout's two readings (the roll's,
+        /// the chained height against the last few lockouts), which runs this much low (about
+        /// half the readings' scatter), cm.
         public var smallerOfTwoBiasCm = 0.5
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
@@ -125,9 +126,11 @@ public struct RepSegmenter: Sendable {
         /// The up stroke that reached the lockout (its pose is measured when the rep is emitted,
         /// so the hold that follows can be used).
         var concentric: Stroke
-        /// Bar: the lockout height chained through the set's strokes, cm (the reported one may
-        /// come from the bar's roll instead).
-        var chainedLockoutCm: Double
+        /// Bar: the lockout's two readings, cm — the roll's (or, where the roll cannot be read, the
+        /// chained height against the whole set's lockouts) and the chained height against the
+        /// last few; the reported lockout is their average.
+        var rollLockoutCm: Double
+        var recentChainedCm: Double
     }
 
     public let settings: Settings
@@ -149,6 +152,8 @@ public struct RepSegmenter: Sendable {
     var lockoutHeights: FixedRing<Double>
     /// Median of the set's lockout heights so far, m (kept per rep: the live path reads it per sample).
     var lockoutReference: Double?
+    /// Median of the set's last `recentLockoutReps` lockout heights, m.
+    var recentLockoutReference: Double?
     /// Posture angle at each lockout of the set (rad), and turn per metre of its strokes (rad/m).
     var lockoutAngles: FixedRing<Double>
     /// The posture of a lockout the lifter held on request (`calibrate lockout`), rad.
@@ -539,10 +544,9 @@ public struct RepSegmenter: Sendable {
         }
         chainTop = lockoutZ
         var reference = lockoutReference ?? lockoutZ
-        let chainedLockoutCm = (lockoutZ - reference) * 100
         // Against the last few lockouts only, the chain's slow drift (a fall measured short,
         // rep after rep) stays out of it.
-        let recentChainedCm = (lockoutZ - (median(lockoutHeights, last: settings.recentLockoutReps) ?? lockoutZ)) * 100
+        let recentChainedCm = (lockoutZ - (recentLockoutReference ?? lockoutZ)) * 100
         var lockoutHeight = lockoutZ
         // Where the sensor turns with the hips (the bar rolls, the pelvis tilts), the posture at
         // lockout measures its height without any drift: learn the turn per metre from the
@@ -568,7 +572,9 @@ public struct RepSegmenter: Sendable {
         }
         lockoutHeights.append(lockoutZ)
         lockoutReference = median(lockoutHeights)
-        var lockoutCm = (lockoutHeight - reference) * 100
+        recentLockoutReference = median(lockoutHeights, last: settings.recentLockoutReps)
+        let rollLockoutCm = (lockoutHeight - reference) * 100
+        var lockoutCm = rollLockoutCm
         if core.mount == .bar {
             // Two readings with independent errors: the roll's (it wanders with how the bar
             // sits on the hips) and the chained height's (it carries the strokes' errors).
@@ -588,7 +594,7 @@ public struct RepSegmenter: Sendable {
         }
         pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT,
                              motionEndT: last.motionOffsetT, raisedLive: liveRep == repCount ? liveAlerts : AlertSet(),
-                             concentric: u, chainedLockoutCm: chainedLockoutCm)
+                             concentric: u, rollLockoutCm: rollLockoutCm, recentChainedCm: recentChainedCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
             emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),
@@ -608,6 +614,7 @@ public struct RepSegmenter: Sendable {
         lockoutTilts.removeAll()
         couplings.removeAll()
         lockoutReference = nil
+        recentLockoutReference = nil
         chainTop = 0
         chainBottom = 0
         targetAlerted = false
@@ -668,8 +675,8 @@ public struct RepSegmenter: Sendable {
         switch core.mount {
         case .bar:
             // Over-extended only if the chained height agrees with the roll: each alone is off by
-            // 5 cm now and then (the roll slips on the hips, a stroke's height drifts).
-            check(.overextension, min(r.lockoutCm, p.chainedLockoutCm), limits.overextensionCm, below: false,
+            // 5 cm now and then (the bar slips on the hips, a stroke's height drifts).
+            check(.overextension, min(p.rollLockoutCm, p.recentChainedCm), limits.overextensionCm, below: false,
                   margin: -settings.smallerOfTwoBiasCm)
             check(.asymmetry, r.tiltDeg, limits.asymmetryDeg, below: false)
         case .belt:
@@ -769,9 +776,9 @@ public struct RepSegmenter: Sendable {
         if direction == 1 {
             switch core.mount {
             case .bar:
-                if let limit = limits.overextensionCm, let ref = lockoutReference, let top = lastTopZ {
-                    // From the posture when it tracks the hips; else the chained height of the
-                    // last lockout plus the live height change since it.
+                if let limit = limits.overextensionCm, let ref = recentLockoutReference, let top = lastTopZ {
+                    // The chained height of the last lockout plus the live height change since
+                    // it, and the posture when it tracks the hips.
                     var value = (chainTop + height - top - ref) * 100
                     if let kappa = liveCoupling, let angleRef = liveAngleReference,
                        let angle = postureAngle(up, calibration: calibration) {
