@@ -363,25 +363,28 @@ public struct MotionTracker: Sendable {
 
     /// Mean velocity of the trace within ±`restMeanHalfS` of point `k` (tremor averaged out).
     func meanVelocity(around k: Int) -> Double {
-        let t = trace[k].t
         var sum = 0.0, weight = 0.0
-        var j = k
-        while j > 0 && trace[j - 1].t >= t - settings.restMeanHalfS { j -= 1 }
-        while j < trace.count && trace[j].t <= t + settings.restMeanHalfS {
+        let (a, b) = restWindow(around: k)
+        for j in a...b {
             let dt = j + 1 < trace.count ? trace[j + 1].t - trace[j].t : 0
             sum += trace[j].v * dt
             weight += dt
-            j += 1
         }
         return weight > 0 ? sum / weight : trace[k].v
     }
 
-    /// Mean turning rate of the trace within ±`restMeanHalfS` of point `k`, rad/s.
-    func turnRate(around k: Int) -> Double {
+    /// The first and last trace points within ±`restMeanHalfS` of point `k`.
+    func restWindow(around k: Int) -> (Int, Int) {
         let t = trace[k].t
         var a = k, b = k
         while a > 0 && trace[a - 1].t >= t - settings.restMeanHalfS { a -= 1 }
         while b + 1 < trace.count && trace[b + 1].t <= t + settings.restMeanHalfS { b += 1 }
+        return (a, b)
+    }
+
+    /// Mean turning rate of the trace within ±`restMeanHalfS` of point `k`, rad/s.
+    func turnRate(around k: Int) -> Double {
+        let (a, b) = restWindow(around: k)
         let span = trace[b].t - trace[a].t
         return span > 0 ? length(trace[b].rotation - trace[a].rotation) / span : 0
     }
@@ -557,12 +560,13 @@ public struct MotionTracker: Sendable {
         // The rest that ends the segment, from where it began to the anchor: all of it is zero
         // velocity, so a line through its velocity is the error there — tilted where a leak the
         // calibration has not learnt yet builds up, and with the tremor averaged out.
+        let quietTurn = quietTurnRate
         var restIndex: Int?
         var fitIndex = 0
         let restEndIndex = restEnd.map { max(end, extractor.index(trace, before: $0)) } ?? end
         if let rs = restStart, (restEnd ?? anchor) - rs >= settings.minRestLineS, rs > t0 {
             var k = extractor.index(trace, before: rs)
-            if let quiet = quietTurnRate {
+            if let quiet = quietTurn {
                 while k < end && turnRate(around: k) > quiet { k += 1 }
             }
             fitIndex = max(k, fitFrom.map { extractor.index(trace, before: $0) } ?? k)
@@ -613,7 +617,7 @@ public struct MotionTracker: Sendable {
             let earliest = extractor.index(trace, before: trace[k].t - settings.restExtendMaxS)
             while k > max(1, earliest)
                     && abs(meanVelocity(around: k - 1) - line.value(at: trace[k - 1].t)) <= settings.restExtendToleranceMps
-                    && !(quietTurnRate.map { turnRate(around: k - 1) > $0 } ?? false) {
+                    && !(quietTurn.map { turnRate(around: k - 1) > $0 } ?? false) {
                 k -= 1
             }
             // All of the rest, so followed, gives the better line.

@@ -263,11 +263,8 @@ public struct PauseAnchors: Sendable {
 
     /// The box velocity's largest deviation from the rest's line within `sideLookS` on one side.
     func sideDeviation(_ trace: FixedRing<TracePoint>, n: Int, from i: Int, step: Int, fit: LineFit) -> Double {
-        let t0 = trace[i].t
-        var j = i
         var best = 0.0
-        while j + step >= 0 && j + step < n && abs(trace[j + step].t - t0) <= settings.sideLookS {
-            j += step
+        for j in stride(from: i + step, through: sideIndex(trace, n: n, from: i, step: step), by: step) {
             let d = box[j] - fit.value(at: trace[j].t)
             if abs(d) > abs(best) { best = d }
         }

@@ -150,9 +150,8 @@ public struct RepSegmenter: Sendable {
     var inSet = false
     public private(set) var repCount = 0
     var lockoutHeights: FixedRing<Double>
-    /// Median of the set's lockout heights so far, m (kept per rep: the live path reads it per sample).
-    var lockoutReference: Double?
-    /// Median of the set's last `recentLockoutReps` lockout heights, m.
+    /// Median of the set's last `recentLockoutReps` lockout heights, m (kept per rep: the live
+    /// path reads it per sample).
     var recentLockoutReference: Double?
     /// Posture angle at each lockout of the set (rad), and turn per metre of its strokes (rad/m).
     var lockoutAngles: FixedRing<Double>
@@ -543,7 +542,7 @@ public struct RepSegmenter: Sendable {
             chainBottom = lockoutZ - d.amplitude
         }
         chainTop = lockoutZ
-        var reference = lockoutReference ?? lockoutZ
+        var reference = median(lockoutHeights) ?? lockoutZ
         // Against the last few lockouts only, the chain's slow drift (a fall measured short,
         // rep after rep) stays out of it.
         let recentChainedCm = (lockoutZ - (recentLockoutReference ?? lockoutZ)) * 100
@@ -571,7 +570,6 @@ public struct RepSegmenter: Sendable {
                 ?? median(lockoutAngles, last: settings.angleReferenceReps)
         }
         lockoutHeights.append(lockoutZ)
-        lockoutReference = median(lockoutHeights)
         recentLockoutReference = median(lockoutHeights, last: settings.recentLockoutReps)
         let rollLockoutCm = (lockoutHeight - reference) * 100
         var lockoutCm = rollLockoutCm
@@ -613,7 +611,6 @@ public struct RepSegmenter: Sendable {
         liveAngleReference = nil
         lockoutTilts.removeAll()
         couplings.removeAll()
-        lockoutReference = nil
         recentLockoutReference = nil
         chainTop = 0
         chainBottom = 0
