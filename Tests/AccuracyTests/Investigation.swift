@@ -94,7 +94,7 @@ import Testing
 @Test func perSession() throws {
     guard ProcessInfo.processInfo.environment["PERSESSION"] != nil else { return }
     for seed in UInt64(1)...40 {
-        let (truth, reps) = try analyze(scenario: "mixed", seed: seed)
+        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: investigationOptions())
         var sc = Scorer()
         sc.add(truth: truth, reps: reps, name: "")
         func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
@@ -249,4 +249,56 @@ func investigationOptions() -> SimOptions {
                          s.amplitude))
         }
     }
+}
+
+/// `CAPTURE=file.csv[:t0:t1[:mount[:profile]]]`: a capture file (columns t,ax,ay,az,gx,gy,gz in
+/// that order, as `thrust simulate` writes them) through the core, printing the still periods,
+/// the segmenter's strokes and the events between t0 and t1 — for captures no simulator made.
+@Test func dumpCapture() throws {
+    guard let spec = ProcessInfo.processInfo.environment["CAPTURE"] else { return }
+    let parts = spec.split(separator: ":").map(String.init)
+    let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
+    let mount = parts.count > 3 ? Mount(rawValue: parts[3]) ?? .bar : .bar
+    let profile = parts.count > 4 ? Profile.named(parts[4]) ?? .generic : .generic
+    let text = try String(contentsOfFile: parts[0], encoding: .utf8)
+    var core = RepAnalyzer(settings: CoreSettings(mount: mount, profile: profile))
+    var wasStill = false
+    let verbose = ProcessInfo.processInfo.environment["VERBOSE"] != nil
+    var lastPrint = -1.0
+    var lastStrokeT = -Double.infinity
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("t,") {
+        let v = line.split(separator: ",").compactMap { Double($0) }
+        guard v.count >= 7 else { continue }
+        let s = Sample(t: v[0], ax: v[1], ay: v[2], az: v[3], gx: v[4], gy: v[5], gz: v[6])
+        core.update(s) { e in
+            if case .phase = e { return }
+            if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(160)) }
+        }
+        if verbose, s.t >= t0, s.t <= t1, s.t - lastPrint >= 0.1 {
+            lastPrint = s.t
+            let d = core.tracker.stillness, r = core.tracker.restDetector
+            let mean = d.meanAccel, tr = core.tracker
+            let leak: Double = dot(tr.up, mean - tr.accelCal.apply(mean)) + tr.restGravity - tr.settings.gravity
+            let lined = r.candidateT != nil && r.line.n >= 3
+            let residual: Double = lined ? r.line.residual : -1, slope: Double = lined ? r.line.slope : 0
+            let candidate: Double = r.candidateT ?? -1
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f v %+.3f z %+.3f res %.4f slope %+.3f cand %.2f rg %.4f leak %+.3f turn %.1f coup %.2f",
+                         s.t, tr.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(),
+                         tr.velocity, tr.liveHeight, residual, slope, candidate, tr.restGravity, leak,
+                         tr.turn * radiansToDegrees, tr.rotationCouplingDegPerCm))
+        }
+        if core.tracker.isStill != wasStill {
+            wasStill = core.tracker.isStill
+            if s.t >= t0 && s.t <= t1 { print(String(format: "still %@ at %.2f", wasStill ? "on " : "off", s.t)) }
+        }
+        for i in 0..<core.segmenter.strokes.count where core.segmenter.strokes[i].onsetT > lastStrokeT {
+            let st = core.segmenter.strokes[i]
+            lastStrokeT = st.onsetT
+            guard st.onsetT >= t0 && st.onsetT <= t1 else { continue }
+            print(String(format: "stroke %+d %.2f-%.2f amp %.3f z %.3f->%.3f turn %.0f core %.0f style %@ inSet %d reps %d",
+                         st.direction, st.onsetT, st.offsetT, st.amplitude, st.startZ, st.endZ, st.turnDeg, st.coreTurnDeg,
+                         "\(core.segmenter.style)", core.segmenter.inSet ? 1 : 0, core.segmenter.repCount))
+        }
+    }
+    core.finish { e in if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(160)) } }
 }
