@@ -281,6 +281,23 @@ import Testing
         }
     }
 
+    /// Rolling a bar along the floor or over the thighs turns the sensor a lot with hardly any
+    /// height: not the hips moving. Learnt as a coupling, it would make a quiet gyro proof of
+    /// rest for a deadlift, whose bar never turns, and its slow lifts would pass for rests.
+    @Test func aRolledBarTeachesNoCoupling() {
+        var tracker = MotionTracker()
+        func stroke(cm: Double, turnDeg: Double) -> Stroke {
+            var s = Stroke(direction: 1, onsetT: 0, offsetT: 1, startZ: 0, endZ: cm / 100, peakSpeed: 0.3,
+                           upAtOffset: SIMD3(0, 0, 1))
+            s.turnDeg = turnDeg
+            return s
+        }
+        tracker.learnCoupling(stroke(cm: 6, turnDeg: 76))  // a 3 cm roll, 6 cm of drift with it
+        #expect(tracker.rotationCouplingDegPerCm == 0)
+        tracker.learnCoupling(stroke(cm: 16, turnDeg: 24))  // a hip thrust rolling the bar
+        #expect(abs(tracker.rotationCouplingDegPerCm - 1.5) < 1e-9)
+    }
+
     /// A slow, shallow lowering (8 cm in 2.5 s) arrives at under 2 cm/s for its last half second:
     /// on a straight velocity line, so it passes for the start of the rest after it. Once the
     /// tracker has learnt that the sensor turns with the hips, the still-turning gyro says

@@ -50,6 +50,10 @@ public struct MotionTracker: Sendable {
         public var coupledDegPerCm = 0.4
         /// … and so does a movement since the last rest that turned the sensor this much, degrees.
         public var turningMovementDeg = 10.0
+        /// A stroke turning the sensor more than this per cm of travel is the bar rolled over the
+        /// thighs or along the floor, not the hips moving: it teaches no coupling, °/cm (a bar
+        /// rolls with the hips by 1–2 °/cm, a belt tilts with the pelvis by about 1 °/cm).
+        public var maxCouplingDegPerCm = 5.0
         public var strokes = StrokeExtractor.Settings()
         /// A movement this long with no rest recognised (a leak the rest detector cannot see
         /// through, or reps with no pause) is closed anyway at the next quiet moment …
@@ -686,11 +690,14 @@ public struct MotionTracker: Sendable {
     }
 
     /// How much the sensor turns per cm of hip travel (the bar rolls, the pelvis tilts), learnt
-    /// from rep-sized strokes.
+    /// from rep-sized strokes. A roll with hardly any height (setting a bar on the hips or the
+    /// shins) would teach a deadlift or a squat, whose bar does not turn, that a quiet gyro proves
+    /// rest — and a slow lift would pass for one.
     mutating func learnCoupling(_ stroke: Stroke) {
         let cm = stroke.amplitude * 100
         guard cm >= 5, cm <= 45 else { return }
-        let ratio = min(stroke.turnDeg / cm, 10)
+        let ratio = stroke.turnDeg / cm
+        guard ratio <= settings.maxCouplingDegPerCm else { return }
         couplingSamples += 1
         let w = max(1 / Double(couplingSamples), 0.2)
         rotationCouplingDegPerCm += (ratio - rotationCouplingDegPerCm) * w
