@@ -754,6 +754,23 @@ import Testing
         #expect(reps.allSatisfy { abs($0.depthCm - 60) < 1 })
     }
 
+    /// Squats pausing 0.5 s at the top and 0.2 s at the bottom give no rest for 22 s, so only
+    /// forced anchors close the motion. A smooth 60 cm stroke is quasi-still by the stillness
+    /// test most of the way (its acceleration stays within the loose gravity tolerance, the bar
+    /// does not turn): a forced anchor needs the specific force steady too, or it lands
+    /// mid-stroke and a rep is lost (5 of 6 without that).
+    @Test func squatsWithoutPausesKeepTheirReps() {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = 0
+        var steps: [SyntheticLift.Step] = [.hold(3)]
+        for _ in 0..<6 { steps += [.move(1.5, -0.6), .hold(0.2), .move(1.5, 0.6), .hold(0.5)] }
+        steps.append(.hold(12))
+        let (samples, _) = lift.render(steps)
+        let reps = runCore(samples, settings: CoreSettings(mount: .bar, profile: .generic)).reps
+        #expect(reps.count == 6)
+        #expect(reps.allSatisfy { abs($0.depthCm - 60) < 1 }, "\(reps.map(\.depthCm))")
+    }
+
     /// A deadlift starts from the floor: up, a short lockout, down, a pause on the floor.
     @Test func deadliftsCountUnderGeneric() {
         var lift = SyntheticLift()
