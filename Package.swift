@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ThrustCaptureTests", dependencies: ["ThrustCore", "ThrustCapture"]),
         .testTarget(name: "ThrustHardwareTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
         // Accuracy on simulated sessions, scored like ../shared/eval/score.py.
-        .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim"]),
+        .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustCapture"]),
         // Runs the real binaries.
         // Finding and running the built programs, shared by the tests that run them.
         .target(name: "TestProcessSupport", path: "Tests/TestProcessSupport"),

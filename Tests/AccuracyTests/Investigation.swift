@@ -8,6 +8,7 @@
 // velocity profile.
 import Foundation
 import Testing
+import ThrustCapture
 @testable import ThrustCore
 @testable import ThrustSim
 
@@ -251,25 +252,22 @@ func investigationOptions() -> SimOptions {
     }
 }
 
-/// `CAPTURE=file.csv[:t0:t1[:mount[:profile]]]`: a capture file (columns t,ax,ay,az,gx,gy,gz in
-/// that order, as `thrust simulate` writes them) through the core, printing the still periods,
-/// the segmenter's strokes and the events between t0 and t1 — for captures no simulator made.
+/// `CAPTURE=file.csv[:t0:t1[:mount[:profile]]]`: a capture file through the core, printing the
+/// still periods, the segmenter's strokes and the events between t0 and t1 — for captures no
+/// simulator made.
 @Test func dumpCapture() throws {
     guard let spec = ProcessInfo.processInfo.environment["CAPTURE"] else { return }
     let parts = spec.split(separator: ":").map(String.init)
     let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
     let mount = parts.count > 3 ? Mount(rawValue: parts[3]) ?? .bar : .bar
     let profile = parts.count > 4 ? Profile.named(parts[4]) ?? .generic : .generic
-    let text = try String(contentsOfFile: parts[0], encoding: .utf8)
+    var reader = try CaptureReader(path: parts[0])
     var core = RepAnalyzer(settings: CoreSettings(mount: mount, profile: profile))
     var wasStill = false
     let verbose = ProcessInfo.processInfo.environment["VERBOSE"] != nil
     var lastPrint = -1.0
     var lastStrokeT = -Double.infinity
-    for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("t,") {
-        let v = line.split(separator: ",").compactMap { Double($0) }
-        guard v.count >= 7 else { continue }
-        let s = Sample(t: v[0], ax: v[1], ay: v[2], az: v[3], gx: v[4], gy: v[5], gz: v[6])
+    while let s = try reader.next() {
         core.update(s) { e in
             if case .phase = e { return }
             if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(160)) }

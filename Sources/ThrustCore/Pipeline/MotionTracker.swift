@@ -58,13 +58,11 @@ public struct MotionTracker: Sendable {
         /// A movement this long with no rest recognised (a leak the rest detector cannot see
         /// through, or reps with no pause) is closed anyway at the next quiet moment …
         public var forcedAnchorAfterS = 9.0
-        /// … once the gyro and accelerometer have been quiet this long, s, and the tremor-free
-        /// specific force has kept its magnitude within this, m/s²: the stillness test alone
-        /// passes mid-stroke for a moment, where the speed peaks and the acceleration crosses
-        /// zero (a squat or a bench press without pauses, which only forced anchors close).
-        /// Twice `forcedAnchorAfterS` without one, quiet is enough again.
+        /// … once the gyro and accelerometer have been quiet and steady this long, s (quiet alone
+        /// passes mid-stroke for a moment: a squat or a bench press without pauses, which only
+        /// forced anchors close; see `StillnessDetector.Settings.steadyToleranceMps2`). Twice
+        /// `forcedAnchorAfterS` without one, quiet is enough again.
         public var forcedQuietS = 0.4
-        public var forcedSteadyMps2 = 0.2
         /// The rest that closes a segment sets the velocity error along it when it lasts this
         /// long before the anchor, s (else the mean velocity around the anchor does).
         public var minRestLineS = 0.12
@@ -116,10 +114,6 @@ public struct MotionTracker: Sendable {
     var rotation = SIMD3<Double>(repeating: 0)
     var lastPhi = SIMD8<Double>(repeating: 0)
     var heightSinceAnchor = 0.0
-    /// The tremor-free specific force's magnitude (m/s²) has stayed within `forcedSteadyMps2` of
-    /// `steadyForce` since `steadySinceT` (s), quasi-still throughout.
-    var steadyForce = 0.0
-    var steadySinceT = 0.0
     var anchorT = 0.0
     /// Absolute height at the anchor, m (the session's height scale).
     var anchorHeight = 0.0
@@ -256,11 +250,6 @@ public struct MotionTracker: Sendable {
         lastPhi = phi
         lastVerticalAccel = verticalAccel
         lastT = t
-        let force = length(stillness.meanAccel)
-        if !stillness.isQuasiStill || abs(force - steadyForce) > settings.forcedSteadyMps2 {
-            steadyForce = force
-            steadySinceT = t
-        }
 
         if still && !wasStill {
             startStillPeriod(t: t)
@@ -268,7 +257,8 @@ public struct MotionTracker: Sendable {
             closeRest(rest, now: t, settled: still)
         } else if !still && anchored && t - anchorT >= settings.forcedAnchorAfterS
                     && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS
-                    && (t - steadySinceT >= settings.forcedQuietS || t - anchorT >= 2 * settings.forcedAnchorAfterS) {
+                    && (t - stillness.steadySinceT >= settings.forcedQuietS
+                        || t - anchorT >= 2 * settings.forcedAnchorAfterS) {
             // No rest for a long time: the quiet moment is the best zero-velocity guess there
             // is. Without it a runaway leak would hold every stroke back until the trace fills.
             closeSegment(at: t - 0.5 * settings.forcedQuietS, restFrom: t - settings.forcedQuietS, now: t,

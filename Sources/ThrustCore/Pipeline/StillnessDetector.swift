@@ -24,6 +24,10 @@ public struct StillnessDetector: Sendable {
         public var gravityToleranceMps2 = 1.5
         /// Quasi-still must last this long to count, s.
         public var minStillS = 0.12
+        /// Quasi-still and *steady*: the low-passed specific force also keeps its magnitude
+        /// within this of where it was, m/s². Mid-stroke, where the speed peaks and the
+        /// acceleration crosses zero, a smooth movement is quasi-still for a moment but not steady.
+        public var steadyToleranceMps2 = 0.2
         public init() {}
     }
 
@@ -40,6 +44,10 @@ public struct StillnessDetector: Sendable {
     public private(set) var isStill = false
     /// When the current still period began (the quasi-still onset), s.
     public private(set) var stillSinceT = 0.0
+    /// Since when the sensor has been quasi-still and steady (see `steadyToleranceMps2`), s, and
+    /// the low-passed specific force's magnitude then, m/s².
+    public private(set) var steadySinceT = 0.0
+    var steadyForce = 0.0
 
     public init(settings: Settings = Settings()) {
         self.settings = settings
@@ -72,9 +80,10 @@ public struct StillnessDetector: Sendable {
             gyroVar += (dot(dg, dg) - gyroVar) * beta
         }
         let s = settings
+        let force = length(accel2)
         var quasi = accelVar < s.accelRmsMax * s.accelRmsMax
             && gyroVar < s.gyroRmsMax * s.gyroRmsMax
-            && abs(length(accel2) - gravity) < s.gravityToleranceMps2
+            && abs(force - gravity) < s.gravityToleranceMps2
         if quasi, let bias = gyroBias {
             let m = gyro2 - bias
             quasi = dot(m, m) < s.gyroMeanMax * s.gyroMeanMax
@@ -89,6 +98,10 @@ public struct StillnessDetector: Sendable {
         } else {
             isQuasiStill = false
             isStill = false
+        }
+        if !quasi || abs(force - steadyForce) > s.steadyToleranceMps2 {
+            steadyForce = force
+            steadySinceT = t
         }
     }
 
