@@ -49,7 +49,7 @@ import ThrustCapture
             let st = tracker.strokes[0]
             tracker.strokes.removeFirst(1)
             if st.onsetT >= t0 && st.onsetT <= t1 {
-                print(String(format: "stroke %+d %.2f-%.2f dz %+.3f z %.3f->%.3f peak %.2f turn %.0f core %.0f", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, st.startZ, st.endZ, st.peakSpeed, st.turnDeg, st.coreTurnDeg))
+                print(String(format: "stroke %+d %.2f-%.2f (motion %.2f-%.2f) dz %+.3f z %.3f->%.3f peak %.2f turn %.0f core %.0f", st.direction, st.onsetT, st.offsetT, st.motionOnsetT, st.motionOffsetT, st.endZ - st.startZ, st.startZ, st.endZ, st.peakSpeed, st.turnDeg, st.coreTurnDeg))
             }
         }
     }

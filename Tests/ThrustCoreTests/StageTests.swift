@@ -314,6 +314,22 @@ import Testing
             #expect(abs(stroke.endZ - stroke.startZ - move.d) < 0.02, "stroke at \(move.on)")
         }
     }
+
+    /// A rest broken off before it settled (a gentle stop, 0.3 s still, a gentle start) is
+    /// anchored where the velocity is flattest, not as late as possible: there the slow start
+    /// already runs at a few mm/s, which read as the velocity error would shift the next stroke.
+    @Test func anUnsettledRestIsAnchoredWhereTheVelocityIsFlat() throws {
+        var tracker = MotionTracker()
+        tracker.trace.removeAll()
+        // Velocity: arriving until 1.0 s, zero until 1.3 s, leaving after (cubic ends).
+        for k in 0...400 {
+            let t = Double(k) * 0.005
+            let v = t < 1.0 ? -0.3 * pow(1.0 - t, 3) : t > 1.3 ? 0.3 * pow(t - 1.3, 3) : 0
+            tracker.trace.append(TracePoint(t: t, v: v, z: 0, up: SIMD3(0, 0, 1)))
+        }
+        let anchor = try #require(tracker.flattest(from: 0.6, to: 1.6))
+        #expect(anchor > 1.0 && anchor < 1.3, "\(anchor)")
+    }
 }
 
 @Suite struct PauseAnchorsTests {

@@ -366,7 +366,8 @@ public struct MotionTracker: Sendable {
             // by a centimetre a second, which read as the velocity error would bend the whole
             // movement (a slow eccentric lost 0.8 cm of its depth and 0.6 s of its tail).
             let late = min(t, max(stillStartT, t - settings.restLagS - settings.restMeanHalfS))
-            closeSegment(at: late, now: t, corrected: true)
+            let earliest = (rest.candidateT ?? stillStartT) + settings.restMeanHalfS
+            closeSegment(at: flattest(from: earliest, to: late) ?? late, now: t, corrected: true)
         }
     }
 
@@ -380,6 +381,27 @@ public struct MotionTracker: Sendable {
             weight += dt
         }
         return weight > 0 ? sum / weight : trace[k].v
+    }
+
+    /// The instant in `from…to` where the tremor-averaged velocity changes least (the mean over
+    /// the `restMeanHalfS` before it against the mean after it): nil for an empty span.
+    func flattest(from: Double, to: Double) -> Double? {
+        guard to > from, trace.count >= 3 else { return nil }
+        let h = settings.restMeanHalfS
+        var k = extractor.index(trace, before: from)
+        let last = extractor.index(trace, before: to)
+        var best = Double.infinity, bestT: Double?
+        while k <= last {
+            let before = meanVelocity(around: extractor.index(trace, before: trace[k].t - h))
+            let after = meanVelocity(around: extractor.index(trace, before: trace[k].t + h))
+            let change = abs(after - before)
+            if change < best {
+                best = change
+                bestT = trace[k].t
+            }
+            k += 1
+        }
+        return bestT
     }
 
     /// The first and last trace points within ±`restMeanHalfS` of point `k`.
