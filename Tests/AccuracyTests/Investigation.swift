@@ -94,7 +94,8 @@ import ThrustCapture
 
 @Test func perSession() throws {
     guard ProcessInfo.processInfo.environment["PERSESSION"] != nil else { return }
-    for seed in UInt64(1)...40 {
+    let last = ProcessInfo.processInfo.environment["SEEDS"].flatMap { UInt64($0) } ?? 40
+    for seed in UInt64(1)...last {
         let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: investigationOptions())
         var sc = Scorer()
         sc.add(truth: truth, reps: reps, name: "")
@@ -280,10 +281,10 @@ func investigationOptions() -> SimOptions {
             let lined = r.candidateT != nil && r.line.n >= 3
             let residual: Double = lined ? r.line.residual : -1, slope: Double = lined ? r.line.slope : 0
             let candidate: Double = r.candidateT ?? -1
-            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f v %+.3f z %+.3f res %.4f slope %+.3f cand %.2f rg %.4f leak %+.3f turn %.1f coup %.2f",
+            print(String(format: "t %.2f still %d q %d aRms %.3f gRms %.3f v %+.3f z %+.3f res %.4f slope %+.3f cand %.2f rg %.4f leak %+.3f turn %.1f coup %.2f anchor %.2f",
                          s.t, tr.isStill ? 1 : 0, d.isQuasiStill ? 1 : 0, d.accelVar.squareRoot(), d.gyroVar.squareRoot(),
                          tr.velocity, tr.liveHeight, residual, slope, candidate, tr.restGravity, leak,
-                         tr.turn * radiansToDegrees, tr.rotationCouplingDegPerCm))
+                         tr.turn * radiansToDegrees, tr.rotationCouplingDegPerCm, tr.anchorT))
         }
         if core.tracker.isStill != wasStill {
             wasStill = core.tracker.isStill

@@ -330,6 +330,20 @@ import Testing
         let anchor = try #require(tracker.flattest(from: 0.6, to: 1.6))
         #expect(anchor > 1.0 && anchor < 1.3, "\(anchor)")
     }
+
+    /// A bench press's bar decelerates evenly (0.65 m/s²) over its last half second: quiet and
+    /// steady, yet no place for a forced anchor. A runaway leak changes the velocity as fast at
+    /// rest, and there quiet and steady must do.
+    @Test(arguments: [(0.0, 0.0, true), (0.65, 0.0, false), (0.65, 3.0, true)])
+    func aForcedAnchorWaitsForTheVelocityToSettle(decelMps2: Double, offsetMps: Double, allowed: Bool) {
+        var tracker = MotionTracker()
+        tracker.trace.removeAll()
+        for k in 0...100 {
+            let t = Double(k) * 0.005
+            tracker.trace.append(TracePoint(t: t, v: offsetMps + decelMps2 * (0.5 - t), z: 0, up: SIMD3(0, 0, 1)))
+        }
+        #expect(tracker.velocityChangeIsSmall() == allowed)
+    }
 }
 
 @Suite struct PauseAnchorsTests {

@@ -63,6 +63,11 @@ public struct MotionTracker: Sendable {
         /// forced anchors close; see `StillnessDetector.Settings.steadyToleranceMps2`). Twice
         /// `forcedAnchorAfterS` without one, quiet is enough again.
         public var forcedQuietS = 0.4
+        /// … and the velocity has changed by less than this (on average, m/s²) meanwhile.
+        public var forcedMaxAccelMps2 = 0.3
+        /// Velocity and height since the anchor no lift reaches: a runaway leak, m/s and m.
+        public var runawaySpeedMps = 2.0
+        public var runawayHeightM = 1.0
         /// The rest that closes a segment sets the velocity error along it when it lasts this
         /// long before the anchor, s (else the mean velocity around the anchor does).
         public var minRestLineS = 0.12
@@ -257,7 +262,7 @@ public struct MotionTracker: Sendable {
             closeRest(rest, now: t, settled: still)
         } else if !still && anchored && t - anchorT >= settings.forcedAnchorAfterS
                     && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS
-                    && (t - stillness.steadySinceT >= settings.forcedQuietS
+                    && ((t - stillness.steadySinceT >= settings.forcedQuietS && velocityChangeIsSmall())
                         || t - anchorT >= 2 * settings.forcedAnchorAfterS) {
             // No rest for a long time: the quiet moment is the best zero-velocity guess there
             // is. Without it a runaway leak would hold every stroke back until the trace fills.
@@ -402,6 +407,19 @@ public struct MotionTracker: Sendable {
             k += 1
         }
         return bestT
+    }
+
+    /// Whether the velocity changed by less than `forcedMaxAccelMps2` (on average) over the last
+    /// `forcedQuietS`: a bar decelerating evenly at the end of a stroke is quiet and steady too.
+    /// A runaway leak (velocity or height since the anchor beyond any lift's) changes it as
+    /// fast at rest: then quiet and steady must do.
+    func velocityChangeIsSmall() -> Bool {
+        guard let last = trace.last, abs(last.v) < settings.runawaySpeedMps,
+              abs(last.z) < settings.runawayHeightM else { return true }
+        let k = extractor.index(trace, before: last.t - settings.forcedQuietS)
+        let span = last.t - trace[k].t
+        guard span > 0 else { return true }
+        return abs(last.v - trace[k].v) <= settings.forcedMaxAccelMps2 * span
     }
 
     /// The first and last trace points within ±`restMeanHalfS` of point `k`.
