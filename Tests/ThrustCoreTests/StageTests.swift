@@ -201,6 +201,18 @@ import Testing
         #expect(abs(stroke.motionOffsetT - 3.0) < 0.15, "offset \(stroke.motionOffsetT)")
     }
 
+    /// A squat's rise, then the bar walked back to the rack while the height creeps 4 cm (an
+    /// up direction 3° off turns 0.6 m of walking into height): the rise ends where the rise
+    /// does, not 3 s later where the creep does.
+    @Test func aCreepAfterTheStrokeIsNotItsEnd() throws {
+        var ring = trace(d: 0.5, duration: 1.0) { 30 * $0 * $0 * (1 - $0) * (1 - $0) }
+        for k in 0..<ring.count where ring[k].t > 2.0 { ring[k].z += 0.04 * min(1, (ring[k].t - 2.0) / 3.0) }
+        let t = ring[ring.count - 1].t
+        for k in 1...1000 { ring.append(TracePoint(t: t + Double(k) * 0.004, v: 0, z: 0.54, up: SIMD3(0, 0, 1))) }
+        let stroke = try #require(extractOne(ring))
+        #expect(abs(stroke.offsetT - 2.0) < 0.15, "offset \(stroke.offsetT)")
+    }
+
     @Test func wigglesSmallerThanAStrokeAreIgnored() {
         let ring = trace(d: 0.02, duration: 0.5) { sin(Double.pi * $0) }
         var found: [Stroke] = []
