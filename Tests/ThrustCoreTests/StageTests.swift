@@ -308,6 +308,9 @@ import Testing
         #expect(tracker.rotationCouplingDegPerCm == 0)
         tracker.learnCoupling(stroke(cm: 16, turnDeg: 24))  // a hip thrust rolling the bar
         #expect(abs(tracker.rotationCouplingDegPerCm - 1.5) < 1e-9)
+        // Deadlifts and squats travel 45-65 cm without turning the bar: they unlearn it.
+        for _ in 0..<6 { tracker.learnCoupling(stroke(cm: 55, turnDeg: 0)) }
+        #expect(tracker.rotationCouplingDegPerCm < tracker.settings.coupledDegPerCm)
     }
 
     /// A slow, shallow lowering (8 cm in 2.5 s) arrives at under 2 cm/s for its last half second:

@@ -735,12 +735,13 @@ public struct MotionTracker: Sendable {
     }
 
     /// How much the sensor turns per cm of hip travel (the bar rolls, the pelvis tilts), learnt
-    /// from rep-sized strokes. A roll with hardly any height (setting a bar on the hips or the
-    /// shins) would teach a deadlift or a squat, whose bar does not turn, that a quiet gyro proves
-    /// rest — and a slow lift would pass for one.
+    /// from rep-sized strokes — up to a squat's or a deadlift's (5–80 cm), whose bar does not turn
+    /// and which must unlearn a coupling taught before. A roll with hardly any height (setting a
+    /// bar on the hips or the shins) would teach such a lift that a quiet gyro proves rest — and
+    /// a slow lift would pass for one.
     mutating func learnCoupling(_ stroke: Stroke) {
         let cm = stroke.amplitude * 100
-        guard cm >= 5, cm <= 45 else { return }
+        guard cm >= 5, cm <= 80 else { return }
         let ratio = stroke.turnDeg / cm
         guard ratio <= settings.maxCouplingDegPerCm else { return }
         couplingSamples += 1
