@@ -60,14 +60,14 @@ import Testing
 
 @Suite struct RestDetectorTests {
     /// Feeds `seconds` of 100 Hz height and integrated gyro; the answer at the end.
-    func run(seconds: Double, turnsWithHips: Bool, height: (Double) -> Double,
+    func run(seconds: Double, turnsWithHips: Bool, familiarPose: Bool = false, height: (Double) -> Double,
              rotation: (Double) -> SIMD3<Double> = { _ in .zero }) -> Bool {
         var detector = RestDetector()
         var rest = false
         for k in 0...Int(seconds * 100) {
             let t = Double(k) / 100
             rest = detector.update(t: t, height: height(t), rotation: rotation(t), allowed: true,
-                                   turnsWithHips: turnsWithHips)
+                                   turnsWithHips: turnsWithHips, familiarPose: familiarPose)
         }
         return rest
     }
@@ -86,6 +86,13 @@ import Testing
                     rotation: { SIMD3(0, rate * $0, 0) }) == rest)
         // Without the sensor turning with the hips, such a line waits for a long rest either way.
         #expect(!run(seconds: 1.2, turnsWithHips: false, height: { 0.15 * $0 * $0 }))
+    }
+
+    /// Lowering a squat bar onto the rack hooks (velocity ramping by 0.12 m/s²) lies on a line
+    /// gentle enough for a rest in a new pose, not in one the sensor has rested in before.
+    @Test(arguments: [(false, true), (true, false)])
+    func aGentleRampIsNoRestInAFamiliarPose(familiar: Bool, rest: Bool) {
+        #expect(run(seconds: 1.2, turnsWithHips: false, familiarPose: familiar, height: { -0.06 * $0 * $0 }) == rest)
     }
 }
 

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Sensor calibration, orientation and the vertical motion of the hips.
 ///
 /// Per sample: remove the gyro bias and the accelerometer offsets/scales learnt so far, turn the
@@ -88,6 +96,9 @@ public struct MotionTracker: Sendable {
         /// velocity line as a rest does, but it still turns the sensor.
         public var restQuietTurnDegPerS = 1.0
         public var restQuietHipSpeedCmPerS = 1.0
+        /// Within this of the pose of the last rest that lasted, a rest must lie on a flatter
+        /// line (`RestDetector.Settings.familiarSlopeMaxMps2`), degrees.
+        public var familiarPoseDeg = 3.0
         public init() {}
     }
 
@@ -131,6 +142,8 @@ public struct MotionTracker: Sendable {
     /// A rest recognised whose segment is not closed yet (see `restSettleS`): where the rest
     /// detector's candidate began, and when it was recognised, s.
     var pendingRest: (candidateT: Double?, acceptedT: Double)?
+    /// Up at the last rest that lasted (see `familiarPoseDeg`).
+    var settledUp: SIMD3<Double>?
     var restDetector: RestDetector
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
@@ -315,7 +328,8 @@ public struct MotionTracker: Sendable {
             rawLeak = dot(up, mean - accelCal.apply(mean)) + restGravity - settings.gravity
         }
         let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
-                                       turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak)
+                                       turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak,
+                                       familiarPose: settledUp.map { dot($0, up) >= cos(settings.familiarPoseDeg / radiansToDegrees) } ?? false)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))
@@ -486,6 +500,7 @@ public struct MotionTracker: Sendable {
     /// a slow start looks still to the detector for a moment and must not be cut off.
     mutating func checkpointStill(t: Double) {
         lastReanchorT = t
+        settledUp = up
         // Learn only from what was still up to the previous checkpoint: the newest samples may
         // already be the start of a movement the detector has not seen yet.
         let count = stillCountCheckpoint

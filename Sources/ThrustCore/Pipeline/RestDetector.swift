@@ -31,6 +31,10 @@ public struct RestDetector: Sendable {
         /// or the rest lasts `longRestS`, which no deceleration does: an unlearnt pose leaks up to
         /// this, m/s².
         public var longSlopeMaxMps2 = 0.8
+        /// In a pose the sensor has already rested in, gravity's reading there is known and the
+        /// leak is what the calibration says: a line steeper than this is a slow stop or start
+        /// (racking a squat: 4 cm in 0.6 s), m/s².
+        public var familiarSlopeMaxMps2 = 0.075
         public var longRestS = 1.5
         /// Largest box-averaged turning rate for the sensor-turns-with-hips allowances, °/s
         /// (≈ 1 cm/s of hip travel at a typical coupling; tremor mostly cancels in the box).
@@ -73,9 +77,9 @@ public struct RestDetector: Sendable {
     /// is false while the gyro or the accelerometer says the sensor is clearly moving;
     /// `turnsWithHips`: movements turn the sensor; `rawLeakMps2`: the slope the raw height's
     /// velocity has at rest in this pose by what the calibration knows (what the slope limits
-    /// are measured from). Returns whether it is a rest.
+    /// are measured from); `familiarPose`: the sensor has rested in this pose before. Returns whether it is a rest.
     public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
-                                turnsWithHips: Bool, rawLeakMps2: Double = 0) -> Bool {
+                                turnsWithHips: Bool, rawLeakMps2: Double = 0, familiarPose: Bool = false) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }
         lastStepT = t
         head = (head + 1) % heights.count
@@ -101,7 +105,8 @@ public struct RestDetector: Sendable {
         }
         if let c = candidateT, !isRest {
             let steep = abs(line.slope - rawLeakMps2)
-            isRest = (t - c >= settings.minRestS && (steep <= settings.slopeMaxMps2 || turnsWithHips))
+            let slopeMax = familiarPose ? settings.familiarSlopeMaxMps2 : settings.slopeMaxMps2
+            isRest = (t - c >= settings.minRestS && (steep <= slopeMax || turnsWithHips))
                 || t - c >= settings.longRestS
             if isRest { acceptedT = t }
         }
