@@ -97,6 +97,9 @@ public struct RepSegmenter: Sendable {
         /// the chained height against the last few lockouts), which runs this much low (about
         /// half the readings' scatter), cm.
         public var smallerOfTwoBiasCm = 0.5
+        /// … or on the reported lockout (their average) when that is this far over the limit,
+        /// cm: one reading low by 2–5 cm (the bar slipped on the hips) hides a clear one.
+        public var reportedOverMarginCm = 1.0
         /// Belt: a lockout has the torso within this of parallel, degrees.
         public var beltLockoutMaxDeg = 35.0
         /// Reps that are reps in every other way, their lockouts this far from parallel by an
@@ -671,10 +674,12 @@ public struct RepSegmenter: Sendable {
         check(.tooDeep, r.depthCm, limits.maxDepthCm, below: false, margin: dcm)
         switch core.mount {
         case .bar:
-            // Over-extended only if the chained height agrees with the roll: each alone is off by
-            // 5 cm now and then (the bar slips on the hips, a stroke's height drifts).
+            // Over-extended if the chained height agrees with the roll (each alone is off by 5 cm
+            // now and then: the bar slips on the hips, a stroke's height drifts), or if their
+            // average is clearly over.
             check(.overextension, min(p.rollLockoutCm, p.recentChainedCm), limits.overextensionCm, below: false,
                   margin: -settings.smallerOfTwoBiasCm)
+            check(.overextension, r.lockoutCm, limits.overextensionCm, below: false, margin: settings.reportedOverMarginCm)
             check(.asymmetry, r.tiltDeg, limits.asymmetryDeg, below: false)
         case .belt:
             check(.overextension, r.torsoDeg, limits.overextensionDeg, below: false)
