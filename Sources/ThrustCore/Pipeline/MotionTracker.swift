@@ -69,10 +69,13 @@ public struct MotionTracker: Sendable {
         /// … once the gyro and accelerometer have been quiet and steady this long, s (quiet alone
         /// passes mid-stroke for a moment: a squat or a bench press without pauses, which only
         /// forced anchors close; see `StillnessDetector.Settings.steadyToleranceMps2`). Twice
-        /// `forcedAnchorAfterS` without one, quiet is enough again.
+        /// `forcedAnchorAfterS` without one, steadiness is given up (a short pause is over before
+        /// the low-passed force settles) …
         public var forcedQuietS = 0.4
-        /// … and the velocity has changed by less than this (on average, m/s²) meanwhile.
+        /// … and the tremor-averaged velocity has settled meanwhile: changed by less than this on
+        /// average (m/s²), its middle within this of the ends' mean (m/s). See `velocitySettled`.
         public var forcedMaxAccelMps2 = 0.3
+        public var forcedMaxBendMps = 0.03
         /// Velocity and height since the anchor no lift reaches: a runaway leak, m/s and m.
         public var runawaySpeedMps = 2.0
         public var runawayHeightM = 1.0
@@ -275,12 +278,12 @@ public struct MotionTracker: Sendable {
             closeRest(rest, now: t, settled: still)
         } else if !still && anchored && t - anchorT >= settings.forcedAnchorAfterS
                     && stillness.isQuasiStill && t - stillness.quasiSinceT >= settings.forcedQuietS
-                    && ((t - stillness.steadySinceT >= settings.forcedQuietS && velocityChangeIsSmall())
-                        || t - anchorT >= 2 * settings.forcedAnchorAfterS) {
+                    && (t - stillness.steadySinceT >= settings.forcedQuietS || t - anchorT >= 2 * settings.forcedAnchorAfterS)
+                    && velocitySettled() {
             // No rest for a long time: the quiet moment is the best zero-velocity guess there
             // is. Without it a runaway leak would hold every stroke back until the trace fills.
-            closeSegment(at: t - 0.5 * settings.forcedQuietS, restFrom: t - settings.forcedQuietS, now: t,
-                         corrected: true, learn: false)
+            closeSegment(at: t - settings.restMeanHalfS, restFrom: t - settings.forcedQuietS + settings.restMeanHalfS,
+                         now: t, corrected: true, learn: false)
         }
         wasStill = still
 
@@ -423,17 +426,21 @@ public struct MotionTracker: Sendable {
         return bestT
     }
 
-    /// Whether the velocity changed by less than `forcedMaxAccelMps2` (on average) over the last
-    /// `forcedQuietS`: a bar decelerating evenly at the end of a stroke is quiet and steady too.
-    /// A runaway leak (velocity or height since the anchor beyond any lift's) changes it as
-    /// fast at rest: then quiet and steady must do.
-    func velocityChangeIsSmall() -> Bool {
+    /// Whether the tremor-averaged velocity has settled over the last `forcedQuietS`: changed by
+    /// less than `forcedMaxAccelMps2` (on average) from its start to its end, and its middle
+    /// within `forcedMaxBendMps` of their mean. A bar decelerating evenly at the end of a stroke
+    /// is quiet and steady too; a smooth stroke's peak speed is quiet and, once steadiness is
+    /// given up, enough. A runaway leak (velocity or height since the anchor beyond any lift's)
+    /// changes the velocity as fast at rest: then quiet and steady must do.
+    func velocitySettled() -> Bool {
         guard let last = trace.last, abs(last.v) < settings.runawaySpeedMps,
               abs(last.z) < settings.runawayHeightM else { return true }
-        let k = extractor.index(trace, before: last.t - settings.forcedQuietS)
-        let span = last.t - trace[k].t
+        let first = extractor.index(trace, before: last.t - settings.forcedQuietS)
+        let middle = extractor.index(trace, before: last.t - 0.5 * settings.forcedQuietS)
+        let span = last.t - trace[first].t
         guard span > 0 else { return true }
-        return abs(last.v - trace[k].v) <= settings.forcedMaxAccelMps2 * span
+        let a = meanVelocity(around: first), m = meanVelocity(around: middle), b = meanVelocity(around: trace.count - 1)
+        return abs(b - a) <= settings.forcedMaxAccelMps2 * span && abs(m - 0.5 * (a + b)) <= settings.forcedMaxBendMps
     }
 
     /// The first and last trace points within ±`restMeanHalfS` of point `k`.
