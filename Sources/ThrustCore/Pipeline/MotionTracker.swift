@@ -145,8 +145,9 @@ public struct MotionTracker: Sendable {
     /// A rest recognised whose segment is not closed yet (see `restSettleS`): where the rest
     /// detector's candidate began, and when it was recognised, s.
     var pendingRest: (candidateT: Double?, acceptedT: Double)?
-    /// Up at the last rest that lasted (see `familiarPoseDeg`).
+    /// Up at the last rest that lasted (see `familiarPoseDeg`), and that angle's cosine.
     var settledUp: SIMD3<Double>?
+    let familiarPoseCos: Double
     var restDetector: RestDetector
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
@@ -191,6 +192,7 @@ public struct MotionTracker: Sendable {
         extractor = StrokeExtractor(settings: settings.strokes)
         _ = StrokeShapeFit.shared  // built now, not in the middle of the first rep
         restGravity = settings.gravity
+        familiarPoseCos = cos(settings.familiarPoseDeg / radiansToDegrees)
         pauseAnchors = PauseAnchors(capacity: settings.traceCapacity)
         restDetector = RestDetector(settings: settings.rest)
         trace = FixedRing(capacity: settings.traceCapacity,
@@ -332,7 +334,7 @@ public struct MotionTracker: Sendable {
         }
         let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
                                        turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak,
-                                       familiarPose: settledUp.map { dot($0, up) >= cos(settings.familiarPoseDeg / radiansToDegrees) } ?? false)
+                                       familiarPose: settledUp.map { dot($0, up) >= familiarPoseCos } ?? false)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))
