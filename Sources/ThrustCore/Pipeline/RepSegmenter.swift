@@ -583,7 +583,7 @@ public struct RepSegmenter: Sendable {
         }
         let concentricS = u.duration
         let report = RepReport(
-            set: setNumber, rep: repCount, t: u.offsetT, depthCm: u.amplitude * 100,
+            set: setNumber, rep: repCount, t: u.motionOffsetT, depthCm: u.amplitude * 100,
             eccentricS: d.duration, bottomS: bottomS, concentricS: concentricS, holdS: holdS,
             lockoutCm: lockoutCm, torsoDeg: nil, tiltDeg: nil,
             peakVelocityMps: u.peakSpeed, meanVelocityMps: concentricS > 0 ? u.amplitude / concentricS : 0,
@@ -599,7 +599,7 @@ public struct RepSegmenter: Sendable {
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
             emit(.alert(Alert(set: setNumber, rep: repCount, kind: .setTarget, value: Double(repCount),
-                              limit: Double(target), t: u.offsetT)))
+                              limit: Double(target), t: u.motionOffsetT)))
         }
     }
 

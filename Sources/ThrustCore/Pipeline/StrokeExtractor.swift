@@ -116,10 +116,10 @@ public struct StrokeExtractor: Sendable {
         // Half-way point: the edge searches start there.
         var middle = a
         while middle < b && (trace[middle].z - startZ) * sign < 0.5 * amplitude { middle += 1 }
-        let onset = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude,
-                             sign: sign, atStart: true)
-        let offset = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude,
-                              sign: sign, atStart: false)
+        let (onset, creepBefore) = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ,
+                                            amplitude: amplitude, sign: sign, atStart: true)
+        let (offset, creepAfter) = edgeTime(trace, n: n, from: a, to: b, middle: middle, startZ: startZ,
+                                            amplitude: amplitude, sign: sign, atStart: false)
         guard offset - onset >= settings.minDurationS else { return }
         var stroke = Stroke(direction: direction, onsetT: onset, offsetT: offset, startZ: startZ, endZ: endZ,
                             peakSpeed: peakV, upAtOffset: trace[index(trace, n: n, before: offset)].up)
@@ -131,9 +131,12 @@ public struct StrokeExtractor: Sendable {
             // stroke outside the fitted family (a heavy rep's sticking region: two humps) can
             // throw the fit seconds off.
             let span = offset - onset
-            stroke.motionOnsetT = min(max(fitted.onset, onset - settings.fitOutwardFraction * span),
+            // Next to a creep the fit's outer levels lie in the creep: no further out than the
+            // per-end edge there.
+            let outward = settings.fitOutwardFraction * span
+            stroke.motionOnsetT = min(max(fitted.onset, onset - (creepBefore ? 0 : outward)),
                                       onset + settings.fitInwardFraction * span)
-            stroke.motionOffsetT = max(min(fitted.offset, offset + settings.fitOutwardFraction * span),
+            stroke.motionOffsetT = max(min(fitted.offset, offset + (creepAfter ? 0 : outward)),
                                        offset - settings.fitInwardFraction * span)
         }
         stroke.turnDeg = (trace[index(trace, n: n, before: offset)].turn - trace[index(trace, n: n, before: onset)].turn)
@@ -209,15 +212,16 @@ public struct StrokeExtractor: Sendable {
 
     /// Onset (`atStart`) or offset of a stroke from the instants its height is 3 %, 10 % and 30 %
     /// of the amplitude away from that end's level: near an edge any smooth movement departs
-    /// like c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q.
+    /// like c·|t − t₀|^q, and three geometrically spaced levels give both t₀ and q. `creep`: that
+    /// end runs into a creep (see `Settings.creepRatio`).
     func edgeTime(_ trace: FixedRing<TracePoint>, n: Int, from a: Int, to b: Int, middle: Int,
-                  startZ: Double, amplitude: Double, sign: Double, atStart: Bool) -> Double {
+                  startZ: Double, amplitude: Double, sign: Double, atStart: Bool) -> (t: Double, creep: Bool) {
         let away = SIMD4<Double>(0.30, 0.10, 0.03, 0)
         var times = SIMD4<Double>(repeating: .nan)
         crossings(trace, n: n, from: a, to: b, middle: middle, startZ: startZ, amplitude: amplitude, sign: sign,
                   towardsStart: atStart, count: 3, level: { atStart ? away[$0] : 1 - away[$0] }) { times[$0] = $1 }
         guard !times[2].isNaN else {
-            return times[1].isNaN ? trace[atStart ? a : b].t : times[1]
+            return (times[1].isNaN ? trace[atStart ? a : b].t : times[1], false)
         }
         // Geometric extrapolation (signed along time: negative steps towards the start).
         let d1 = times[1] - times[2]
@@ -226,13 +230,13 @@ public struct StrokeExtractor: Sendable {
         // (a drift the correction left, walking the bar back) — the end is where the stroke
         // proper, 30 % → 10 %, points to (velocity growing like t² there).
         if abs(d1) > settings.creepRatio * abs(d2) {
-            return times[1] - d2 * settings.creepExtrapolation
+            return (times[1] - d2 * settings.creepExtrapolation, true)
         }
-        guard d1 != 0, d2 / d1 > 1.2 else { return times[2] - d1 * 0.5 }
+        guard d1 != 0, d2 / d1 > 1.2 else { return (times[2] - d1 * 0.5, false) }
         let ratio = d2 / d1
         // Never further out than the 3 %…30 % span itself.
         let reach = min(abs(d1) / (ratio - 1), abs(times[0] - times[2]))
-        return times[2] + (d1 < 0 ? reach : -reach)
+        return (times[2] + (d1 < 0 ? reach : -reach), false)
     }
 
     /// The last trace index with time ≤ t (binary search; 0 if none).
