@@ -77,7 +77,8 @@ public struct RestDetector: Sendable {
     /// is false while the gyro or the accelerometer says the sensor is clearly moving;
     /// `turnsWithHips`: movements turn the sensor; `rawLeakMps2`: the slope the raw height's
     /// velocity has at rest in this pose by what the calibration knows (what the slope limits
-    /// are measured from); `familiarPose`: the sensor has rested in this pose before. Returns whether it is a rest.
+    /// are measured from); `familiarPose`: the sensor has rested in this pose before. Returns
+    /// whether it is a rest.
     public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
                                 turnsWithHips: Bool, rawLeakMps2: Double = 0, familiarPose: Bool = false) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }

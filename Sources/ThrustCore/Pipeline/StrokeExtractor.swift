@@ -27,9 +27,10 @@ public struct StrokeExtractor: Sendable {
         /// two humps (a heavy rep's sticking region): outside the fitted family, it keeps its
         /// per-end edges. One-hump profiles stay under 0.95, sticking ones reach 1.25–1.45.
         public var twoHumpRatio = 1.2
-        /// An end whose last 3 % of the way takes this many times as long as the 30 % → 10 % step
-        /// is a creep, not the stroke: its edge is extrapolated from the 30 % and 10 % crossings
-        /// by this many times their distance (1.37: height growing like t² from the edge).
+        /// An end whose 10 % → 3 % step (of the way from that end) takes this many times as long
+        /// as its 30 % → 10 % step runs into a creep: its edge is extrapolated from the 30 % and
+        /// 10 % crossings by this many times their distance (1.37 = 1/(√3 − 1): the height
+        /// departing like t² from the edge). A smooth stop takes 0.6–0.9 times as long.
         public var creepRatio = 2.5
         public var creepExtrapolation = 1.37
         public init() {}
@@ -226,9 +227,8 @@ public struct StrokeExtractor: Sendable {
         // Geometric extrapolation (signed along time: negative steps towards the start).
         let d1 = times[1] - times[2]
         let d2 = times[0] - times[1]
-        // The last 3 % taking far longer than the 10 % → 3 % step of any smooth stop: a creep
-        // (a drift the correction left, walking the bar back) — the end is where the stroke
-        // proper, 30 % → 10 %, points to (velocity growing like t² there).
+        // The 10 % → 3 % step taking far longer than the 30 % → 10 % one: a creep (a drift the
+        // correction left, walking the bar back) — the edge is where the stroke proper points.
         if abs(d1) > settings.creepRatio * abs(d2) {
             return (times[1] - d2 * settings.creepExtrapolation, true)
         }
