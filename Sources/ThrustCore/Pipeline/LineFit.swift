@@ -33,3 +33,35 @@ struct LineFit: Sendable {
         return (max(rss, 0) / n).squareRoot()
     }
 }
+
+/// A tremor-robust mean of a vector signal over a still period: the slope of a least-squares line
+/// through its running integral. A plain mean of a trembling hold over T is off by the tremor's
+/// velocity difference over T (2 m/s² of tremor at 3–4 Hz: up to 0.2 m/s² for a second), while
+/// the integral's tremor stays bounded and the line's slope errs like T^-1.5.
+struct IntegralSlope: Sendable, Equatable {
+    var integral = SIMD3<Double>(repeating: 0)
+    var origin: Double?
+    var n = 0.0, st = 0.0, stt = 0.0
+    var si = SIMD3<Double>(repeating: 0), sti = SIMD3<Double>(repeating: 0)
+    /// Plain sum and count, for spans too short for a line.
+    var sum = SIMD3<Double>(repeating: 0)
+
+    mutating func add(t: Double, dt: Double, value: SIMD3<Double>) {
+        let t0 = origin ?? t
+        origin = t0
+        sum += value
+        integral += value * dt
+        let x = t - t0
+        n += 1; st += x; stt += x * x
+        si += integral; sti += integral * x
+    }
+
+    /// The mean: the integral's slope with enough points (`minPoints`), else the plain mean; nil
+    /// when empty.
+    func mean(minPoints: Double = 8) -> SIMD3<Double>? {
+        guard n > 0 else { return nil }
+        let d = stt - st * st / n
+        guard n >= minPoints, d > 1e-12 else { return sum / n }
+        return (sti - si * (st / n)) / d
+    }
+}

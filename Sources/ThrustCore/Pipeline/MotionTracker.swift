@@ -159,13 +159,14 @@ public struct MotionTracker: Sendable {
     var pauseAnchors: PauseAnchors
     var poseAdded = false
     var checkpointT = 0.0
-    var stillAccelSum = SIMD3<Double>(repeating: 0)
+    /// The still period's mean specific force (tremor-robust, see `IntegralSlope`), gyro sum.
+    var stillAccel = IntegralSlope()
     var stillGyroSum = SIMD3<Double>(repeating: 0)
     var stillCount = 0
     var stillStartT = 0.0
     var lastReanchorT = 0.0
     /// Sums up to the last re-anchor (the tail of a still period may already be motion).
-    var stillAccelCheckpoint = SIMD3<Double>(repeating: 0)
+    var stillAccelCheckpoint = IntegralSlope()
     var stillGyroCheckpoint = SIMD3<Double>(repeating: 0)
     var stillCountCheckpoint = 0
 
@@ -345,10 +346,10 @@ public struct MotionTracker: Sendable {
 
     mutating func startStillPeriod(t: Double) {
         stillStartT = anchored ? (restDetector.anchorT ?? t) : t
-        stillAccelSum = .zero
+        stillAccel = IntegralSlope()
         stillGyroSum = .zero
         stillCount = 0
-        stillAccelCheckpoint = .zero
+        stillAccelCheckpoint = IntegralSlope()
         stillGyroCheckpoint = .zero
         stillCountCheckpoint = 0
         checkpointT = t
@@ -496,7 +497,7 @@ public struct MotionTracker: Sendable {
     }
 
     mutating func trackStill(t: Double, dt: Double, sample: Sample) {
-        stillAccelSum += sample.accel
+        stillAccel.add(t: t, dt: dt, value: sample.accel)
         stillGyroSum += sample.gyro
         stillCount += 1
         // Up follows the low-passed, calibrated accelerometer.
@@ -514,8 +515,7 @@ public struct MotionTracker: Sendable {
         // already be the start of a movement the detector has not seen yet.
         let count = stillCountCheckpoint
         let duration = checkpointT - stillStartT
-        if count > 0 {
-            let rawMean = stillAccelCheckpoint / Double(count)
+        if count > 0, let rawMean = stillAccelCheckpoint.mean() {
             let gyroMean = stillGyroCheckpoint / Double(count)
             if let bias = gyroBias {
                 let beta = min(1, duration / settings.gyroBiasTauS)
@@ -547,7 +547,7 @@ public struct MotionTracker: Sendable {
     /// What the still period has summed so far is still: a checkpoint learns up to here.
     mutating func markStill(t: Double) {
         lastReanchorT = t
-        stillAccelCheckpoint = stillAccelSum
+        stillAccelCheckpoint = stillAccel
         stillGyroCheckpoint = stillGyroSum
         stillCountCheckpoint = stillCount
         checkpointT = t
@@ -579,10 +579,7 @@ public struct MotionTracker: Sendable {
     }
 
     mutating func endStillPeriod(t: Double) {
-        let count = stillCountCheckpoint > 0 ? stillCountCheckpoint : stillCount
-        let sum = stillCountCheckpoint > 0 ? stillAccelCheckpoint : stillAccelSum
-        guard count > 0 else { return }
-        let mean = sum / Double(count)
+        guard let mean = (stillCountCheckpoint > 0 ? stillAccelCheckpoint : stillAccel).mean() else { return }
         stillPeriods.append(StillPeriod(startT: stillStartT, endT: t, meanAccel: mean,
                                         up: normalized(accelCal.apply(mean))))
     }
