@@ -159,16 +159,15 @@ public struct MotionTracker: Sendable {
     var pauseAnchors: PauseAnchors
     var poseAdded = false
     var checkpointT = 0.0
-    /// The still period's mean specific force (tremor-robust, see `IntegralSlope`), gyro sum.
+    /// The still period's mean specific force (tremor-robust, see `IntegralSlope`; its `n`
+    /// counts the samples) and gyro sum.
     var stillAccel = IntegralSlope()
     var stillGyroSum = SIMD3<Double>(repeating: 0)
-    var stillCount = 0
     var stillStartT = 0.0
     var lastReanchorT = 0.0
     /// Sums up to the last re-anchor (the tail of a still period may already be motion).
     var stillAccelCheckpoint = IntegralSlope()
     var stillGyroCheckpoint = SIMD3<Double>(repeating: 0)
-    var stillCountCheckpoint = 0
 
     /// Strokes found, waiting to be taken by the caller.
     public var strokes: FixedRing<Stroke>
@@ -348,10 +347,8 @@ public struct MotionTracker: Sendable {
         stillStartT = anchored ? (restDetector.anchorT ?? t) : t
         stillAccel = IntegralSlope()
         stillGyroSum = .zero
-        stillCount = 0
         stillAccelCheckpoint = IntegralSlope()
         stillGyroCheckpoint = .zero
-        stillCountCheckpoint = 0
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
@@ -499,7 +496,6 @@ public struct MotionTracker: Sendable {
     mutating func trackStill(t: Double, dt: Double, sample: Sample) {
         stillAccel.add(t: t, dt: dt, value: sample.accel)
         stillGyroSum += sample.gyro
-        stillCount += 1
         // Up follows the low-passed, calibrated accelerometer.
         let target = normalized(accelCal.apply(stillness.meanAccel))
         let alpha = min(1, dt / settings.stillUpTauS)
@@ -513,10 +509,9 @@ public struct MotionTracker: Sendable {
         settledUp = up
         // Learn only from what was still up to the previous checkpoint: the newest samples may
         // already be the start of a movement the detector has not seen yet.
-        let count = stillCountCheckpoint
         let duration = checkpointT - stillStartT
-        if count > 0, let rawMean = stillAccelCheckpoint.mean() {
-            let gyroMean = stillGyroCheckpoint / Double(count)
+        if let rawMean = stillAccelCheckpoint.mean() {
+            let gyroMean = stillGyroCheckpoint / stillAccelCheckpoint.n
             if let bias = gyroBias {
                 let beta = min(1, duration / settings.gyroBiasTauS)
                 gyroBias = bias + (gyroMean - bias) * beta
@@ -549,7 +544,6 @@ public struct MotionTracker: Sendable {
         lastReanchorT = t
         stillAccelCheckpoint = stillAccel
         stillGyroCheckpoint = stillGyroSum
-        stillCountCheckpoint = stillCount
         checkpointT = t
     }
 
@@ -579,7 +573,7 @@ public struct MotionTracker: Sendable {
     }
 
     mutating func endStillPeriod(t: Double) {
-        guard let mean = (stillCountCheckpoint > 0 ? stillAccelCheckpoint : stillAccel).mean() else { return }
+        guard let mean = (stillAccelCheckpoint.n > 0 ? stillAccelCheckpoint : stillAccel).mean() else { return }
         stillPeriods.append(StillPeriod(startT: stillStartT, endT: t, meanAccel: mean,
                                         up: normalized(accelCal.apply(mean))))
     }
