@@ -83,7 +83,7 @@ public struct CaptureReader {
                 continue
             }
             header = String(decoding: text, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingSpaces().lowercased() }
+                .map { $0.trimmingSpaces().unquoted().lowercased() }
             break
         }
         guard let header else {
@@ -342,5 +342,13 @@ extension Substring {
         while let first = slice.first, first == " " || first == "\t" || first == "\r" { slice = slice.dropFirst() }
         while let last = slice.last, last == " " || last == "\t" || last == "\r" { slice = slice.dropLast() }
         return String(slice)
+    }
+}
+
+extension String {
+    /// A header name without the double quotes some spreadsheet and R exports put around it.
+    fileprivate func unquoted() -> String {
+        guard count >= 2, first == "\"", last == "\"" else { return self }
+        return dropFirst().dropLast().trimmingSpaces()
     }
 }

@@ -64,6 +64,13 @@ private func captureError(_ path: String) -> CaptureError? {
         ])
     }
 
+    @Test func quotedHeaderNames() throws {
+        // R's write.csv and some spreadsheets quote every name in the header.
+        let directory = try TemporaryDirectory()
+        let path = try directory.file("q.csv", "\"t\",\"ax\",\"ay\",\"az\",\" gx \",\"gy\",\"gz\",\"temp\"\n0,0,0,9.8,0,0,0,25\n")
+        #expect(try readAll(path) == [Sample(t: 0, ax: 0, ay: 0, az: 9.8, gx: 0, gy: 0, gz: 0)])
+    }
+
     @Test func trailingExtraColumnsMayBeMissing() throws {
         let directory = try TemporaryDirectory()
         let path = try directory.file("c.csv", "t,ax,ay,az,gx,gy,gz,temp_c\n0,0,0,9.8,0,0,0,25\n0.01,0,0,9.8,0,0,0\n")
