@@ -58,6 +58,39 @@ import Testing
     }
 }
 
+@Suite struct GyroBiasCheckTests {
+    /// Quiet, gravity holding its direction, the gyro reading a steady rate the bias does not
+    /// explain: after the window the mean reading is the bias.
+    @Test func aQuietSensorContradictsAWrongBias() throws {
+        var check = GyroBiasCheck()
+        let reading = SIMD3(0.2, -0.1, 0.05)
+        var found: [(t: Double, bias: SIMD3<Double>)] = []
+        for k in 0..<300 {
+            let t = Double(k) * 0.005
+            if let bias = check.update(t: t, contradicted: true, meanAccel: SIMD3(0.3, 0.1, 9.8), gyro: reading) {
+                found.append((t, bias))
+            }
+        }
+        let first = try #require(found.first)
+        #expect(found.count == 1)
+        #expect(abs(first.t - 1.0) < 0.01)
+        #expect(length(first.bias - reading) < 1e-12)
+    }
+
+    /// A real turn (gravity moving 4°/s in sensor axes) is no bias error, and neither is a
+    /// reading the stillness test accepts.
+    @Test(arguments: [(4.0, true), (0.0, false)])
+    func aRealTurnOrAnAcceptedReadingIsNoBiasError(degreesPerS: Double, contradicted: Bool) {
+        var check = GyroBiasCheck()
+        for k in 0..<1000 {
+            let t = Double(k) * 0.005
+            let angle = degreesPerS * t * Double.pi / 180
+            let gravity = SIMD3(9.8 * sin(angle), 0, 9.8 * cos(angle))
+            #expect(check.update(t: t, contradicted: contradicted, meanAccel: gravity, gyro: SIMD3(0, 0.07, 0)) == nil)
+        }
+    }
+}
+
 @Suite struct RestDetectorTests {
     /// Feeds `seconds` of 100 Hz height and integrated gyro; the answer at the end.
     func run(seconds: Double, turnsWithHips: Bool, familiarPose: Bool = false, height: (Double) -> Double,
@@ -812,6 +845,37 @@ import Testing
             #expect(abs((r.concentricS ?? 0) - 1.0) < 0.05)
             #expect(r.alerts.isEmpty)
         }
+    }
+
+    /// A capture that starts while the sensor turns slowly (15 °/s about the bar): with no bias
+    /// known yet the quiet gyro would pass for rest and its rate be learnt as the bias. Gravity's
+    /// direction moving in sensor axes shows the turn, so the first calibration waits for the
+    /// hold after it.
+    @Test func aCaptureStartingInATurnLearnsNoBiasFromIt() throws {
+        var lift = SyntheticLift()
+        lift.gyroBias = SIMD3(0.02, -0.01, 0.015)
+        let (samples, _) = lift.render([.turn(2, 30)] + SyntheticLift.barbellSet(reps: 5))
+        let events = runCore(samples, settings: CoreSettings(mount: .bar, profile: .barbell))
+        #expect(events.reps.count == 5)
+        let calibrated = try #require(events.sensorTimes(.calibrated).first)
+        #expect(calibrated >= 2)
+        #expect(events.sensorTimes(.calibrated).count == 1)  // nothing to relearn
+    }
+
+    /// A gyro bias off by 0.25 rad/s (restored from an earlier session; the first rest only
+    /// refines a stored one) makes the stillness test see a turn at every rest, and without rests
+    /// the velocity runs away for good. The quiet accelerometer holding gravity's direction
+    /// contradicts it: the bias is relearnt at the first quiet hold and the set counts.
+    @Test func aWrongGyroBiasIsRelearntAtTheNextQuietHold() {
+        let (samples, _) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 5))
+        var core = RepAnalyzer(settings: CoreSettings(mount: .bar, profile: .barbell))
+        core.restore(CalibrationState(gyroBiasRadS: SIMD3(0.25, 0, -0.1), mount: .bar))
+        var events: [CoreEvent] = []
+        for s in samples { core.update(s) { events.append($0) } }
+        core.finish { events.append($0) }
+        #expect(events.reps.count == 5)
+        #expect(events.sensorTimes(.calibrated).count == 2)  // learnt, then relearnt
+        #expect(length(core.tracker.gyroBias ?? SIMD3(repeating: 1)) < 0.01)
     }
 
     /// `generic` counts any barbell lift: a squat's 60 cm strokes are reps there, while the hip

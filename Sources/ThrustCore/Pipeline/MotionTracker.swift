@@ -28,6 +28,10 @@ public struct MotionTracker: Sendable {
         public var reanchorS = 0.4
         /// Before the first calibration, rest this long is accepted, s.
         public var initialStillS = 0.3
+        /// … and gravity's direction in sensor axes must hold within this meanwhile, degrees: with
+        /// no gyro bias known yet, a slow turn (a capture that starts mid set-up) would otherwise
+        /// pass for rest and teach its rate as the bias.
+        public var initialDirectionToleranceDeg = 1.5
         /// Tremor makes the calibration's equations less certain: a rest's mean reading and the
         /// velocity a movement ends with. Their errors grow by this much per m/s² of accelerometer
         /// RMS at the rest (m/s² per m/s², and s), on top of a steady sensor's.
@@ -51,8 +55,9 @@ public struct MotionTracker: Sendable {
         /// Gyro bias averaging while still, s.
         public var gyroBiasTauS = 2.0
         /// Rest needed before the first gyro bias is trusted, s.
-        public var initialCalibrationS = 0.6
+        public var initialCalibrationS = 0.4
         public var stillness = StillnessDetector.Settings()
+        public var biasCheck = GyroBiasCheck.Settings()
         public var rest = RestDetector.Settings()
         /// Turning at least this much per cm of travel makes a quiet gyro proof of rest, °/cm …
         public var coupledDegPerCm = 0.4
@@ -111,6 +116,7 @@ public struct MotionTracker: Sendable {
     /// A gyro bias learnt in an earlier session: the first rest refines it rather than replacing it.
     public private(set) var storedGyroBias: SIMD3<Double>?
     var stillness: StillnessDetector
+    var biasCheck: GyroBiasCheck
     let extractor: StrokeExtractor
 
     /// World up in sensor axes.
@@ -137,6 +143,11 @@ public struct MotionTracker: Sendable {
     /// Absolute height at the anchor, m (the session's height scale).
     var anchorHeight = 0.0
     var anchored = false
+    /// Before the first anchor: since when, and in which direction, the quiet accelerometer has
+    /// held gravity (see `initialDirectionToleranceDeg`).
+    var initialHoldT = -Double.infinity
+    var initialHoldDirection = SIMD3<Double>(0, 0, 1)
+    let initialDirectionCos: Double
     var trace: FixedRing<TracePoint>
     var lastTraceT = -Double.infinity
 
@@ -175,6 +186,8 @@ public struct MotionTracker: Sendable {
     public var stillPeriods: FixedRing<StillPeriod>
     /// Set once the gyro bias has been learnt (for the `SENSOR calibrated` event).
     public private(set) var calibratedAtT: Double?
+    /// Set when `GyroBiasCheck` replaced a bias the accelerometer contradicted.
+    public private(set) var biasRelearntAtT: Double?
 
     public struct StillPeriod: Sendable {
         public var startT: Double
@@ -189,10 +202,12 @@ public struct MotionTracker: Sendable {
         self.settings = settings
         accelCal = AccelCalibration(gravity: settings.gravity)
         stillness = StillnessDetector(settings: settings.stillness)
+        biasCheck = GyroBiasCheck(settings: settings.biasCheck)
         extractor = StrokeExtractor(settings: settings.strokes)
         _ = StrokeShapeFit.shared  // built now, not in the middle of the first rep
         restGravity = settings.gravity
         familiarPoseCos = cos(settings.familiarPoseDeg / radiansToDegrees)
+        initialDirectionCos = cos(settings.initialDirectionToleranceDeg / radiansToDegrees)
         pauseAnchors = PauseAnchors(capacity: settings.traceCapacity)
         restDetector = RestDetector(settings: settings.rest)
         trace = FixedRing(capacity: settings.traceCapacity,
@@ -223,7 +238,7 @@ public struct MotionTracker: Sendable {
             }
         }
         if dt > settings.maxGapS {
-            restartAfterGap(t: t)
+            restartMotion()
             dt = 0
         }
         let bias = gyroBias ?? SIMD3<Double>(repeating: 0)
@@ -254,6 +269,15 @@ public struct MotionTracker: Sendable {
 
         stillness.update(t: t, dt: dt, accel: sample.accel, gyro: sample.gyro, gyroBias: gyroBias,
                          gravity: settings.gravity)
+        if gyroBias != nil,
+           let relearnt = biasCheck.update(t: t, contradicted: stillness.isQuiet && !stillness.isQuasiStill,
+                                           meanAccel: stillness.meanAccel, gyro: sample.gyro) {
+            gyroBias = relearnt
+            biasRelearntAtT = t
+            // Gravity is where the quiet accelerometer says, not where the wrong bias turned it.
+            up = normalized(accelCal.apply(stillness.meanAccel))
+            restartMotion()
+        }
         let still = decideStill(t: t)
         if still {
             trackStill(t: t, dt: dt, sample: sample)
@@ -337,8 +361,13 @@ public struct MotionTracker: Sendable {
                                        familiarPose: settledUp.map { dot($0, up) >= familiarPoseCos } ?? false)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
+            let direction = normalized(stillness.meanAccel)
+            if initialHoldT < stillness.quasiSinceT || dot(direction, initialHoldDirection) < initialDirectionCos {
+                initialHoldT = t
+                initialHoldDirection = direction
+            }
             restGravity = dot(up, accelCal.apply(stillness.meanAccel))
-            return t - stillness.quasiSinceT >= settings.initialStillS
+            return t - initialHoldT >= settings.initialStillS
         }
         return rest
     }
@@ -764,7 +793,10 @@ public struct MotionTracker: Sendable {
         rotationCouplingDegPerCm += (ratio - rotationCouplingDegPerCm) * w
     }
 
-    mutating func restartAfterGap(t: Double) {
+    /// Forgets the motion since the anchor — after a gap in the data, or once the gyro bias
+    /// turned out wrong (the orientation, hence the velocity, was nonsense since). The next
+    /// quiet moment anchors afresh, as at the start.
+    mutating func restartMotion() {
         // A rest recognised before the gap still closes its movement.
         if let rest = pendingRest { closeRest(rest, now: lastT, settled: false) }
         stillness.reset()

@@ -12,6 +12,7 @@ public struct RepAnalyzer: Sendable {
     public private(set) var segmenter: RepSegmenter
     var started = false
     var calibratedReported = false
+    var biasRelearntReportedT: Double?
     /// ≥ 0 while a requested accelerometer calibration waits for its poses.
     var accelPosesReported = -1
 
@@ -35,6 +36,11 @@ public struct RepAnalyzer: Sendable {
         if !calibratedReported, let t = tracker.calibratedAtT {
             calibratedReported = true
             emit(.sensor(state: .calibrated, detail: "gyro bias learnt at rest", t: t))
+        }
+        if let t = tracker.biasRelearntAtT, t != biasRelearntReportedT {
+            biasRelearntReportedT = t
+            emit(.sensor(state: .calibrated,
+                         detail: "gyro bias relearnt: the sensor was still but the old bias said it turned", t: t))
         }
         if accelPosesReported >= 0, tracker.accelCal.poses >= 4 {
             // After a requested accelerometer calibration: say when enough poses are in.

@@ -41,6 +41,8 @@ public struct StillnessDetector: Sendable {
     var primed = false
     public private(set) var quasiSinceT = -Double.infinity
     public private(set) var isQuasiStill = false
+    /// Quasi-still apart from the gyro-bias test: no shaking and the force close to gravity.
+    public private(set) var isQuiet = false
     public private(set) var isStill = false
     /// When the current still period began (the quasi-still onset), s.
     public private(set) var stillSinceT = 0.0
@@ -84,6 +86,7 @@ public struct StillnessDetector: Sendable {
         var quasi = accelVar < s.accelRmsMax * s.accelRmsMax
             && gyroVar < s.gyroRmsMax * s.gyroRmsMax
             && abs(force - gravity) < s.gravityToleranceMps2
+        isQuiet = quasi
         if quasi, let bias = gyroBias {
             let m = gyro2 - bias
             quasi = dot(m, m) < s.gyroMeanMax * s.gyroMeanMax
@@ -108,6 +111,7 @@ public struct StillnessDetector: Sendable {
     /// Forget the history (after a gap in the data).
     public mutating func reset() {
         primed = false
+        isQuiet = false
         isQuasiStill = false
         isStill = false
     }

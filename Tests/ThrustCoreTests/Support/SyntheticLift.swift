@@ -8,6 +8,7 @@ struct SyntheticLift {
     enum Step {
         case hold(Double)                 // s
         case move(Double, Double)         // duration s, displacement m (+ up)
+        case turn(Double, Double)         // duration s, angle degrees about y, height kept
     }
 
     var rateHz = 200.0
@@ -21,15 +22,18 @@ struct SyntheticLift {
 
     /// Plan of steps → samples, plus the exact times each move started and ended.
     func render(_ steps: [Step]) -> (samples: [Sample], moves: [(on: Double, off: Double, d: Double)]) {
-        var segments: [(t0: Double, t1: Double, z0: Double, d: Double)] = []
-        var t = 0.0, z = 0.0
+        var segments: [(t0: Double, t1: Double, z0: Double, d: Double, a0: Double, da: Double)] = []
+        var t = 0.0, z = 0.0, a = 0.0
         var moves: [(on: Double, off: Double, d: Double)] = []
         for step in steps {
             switch step {
             case .hold(let s):
-                segments.append((t, t + s, z, 0)); t += s
+                segments.append((t, t + s, z, 0, a, 0)); t += s
             case .move(let s, let d):
-                segments.append((t, t + s, z, d)); moves.append((t, t + s, d)); t += s; z += d
+                segments.append((t, t + s, z, d, a, 0)); moves.append((t, t + s, d)); t += s; z += d
+            case .turn(let s, let degrees):
+                let da = degrees * Double.pi / 180
+                segments.append((t, t + s, z, 0, a, da)); t += s; a += da
             }
         }
         var samples: [Sample] = []
@@ -44,12 +48,14 @@ struct SyntheticLift {
             let s = segments[seg]
             let T = s.t1 - s.t0
             let tau = T > 0 ? min(max((time - s.t0) / T, 0), 1) : 0
-            let zz = s.z0 + s.d * (10 * pow(tau, 3) - 15 * pow(tau, 4) + 6 * pow(tau, 5))
-            let vz = T > 0 ? s.d / T * (30 * tau * tau - 60 * pow(tau, 3) + 30 * pow(tau, 4)) : 0
+            let p = 10 * pow(tau, 3) - 15 * pow(tau, 4) + 6 * pow(tau, 5)
+            let dp = T > 0 ? (30 * tau * tau - 60 * pow(tau, 3) + 30 * pow(tau, 4)) / T : 0
+            let zz = s.z0 + s.d * p
+            let vz = s.d * dp
             let az = T > 0 ? s.d / (T * T) * (60 * tau - 180 * tau * tau + 120 * pow(tau, 3)) : 0
             let k1 = degreesPerCm * 100 * Double.pi / 180  // rad per m
-            let theta = startAngleDeg * Double.pi / 180 + k1 * zz
-            let omega = k1 * vz
+            let theta = startAngleDeg * Double.pi / 180 + k1 * zz + s.a0 + s.da * p
+            let omega = k1 * vz + s.da * dp
             let fw = SIMD3<Double>(0, 0, az + standardGravity)
             let c = cos(theta), sn = sin(theta)
             let fs = SIMD3(c * fw.x - sn * fw.z, fw.y, sn * fw.x + c * fw.z)
@@ -95,5 +101,10 @@ func runCore(_ samples: [Sample], settings: CoreSettings) -> [CoreEvent] {
 extension [CoreEvent] {
     var reps: [RepReport] {
         compactMap { if case .rep(let r) = $0 { return r } else { return nil } }
+    }
+
+    /// When each `SENSOR` event of this state was raised, s.
+    func sensorTimes(_ state: SensorState) -> [Double] {
+        compactMap { if case .sensor(state, _, let t) = $0 { return t } else { return nil } }
     }
 }
