@@ -712,6 +712,46 @@ import Testing
         #expect(doubted == wrong)
     }
 
+    /// A capture that starts mid set: the first long still pose is a lockout hold, taken for the
+    /// upright, so every later lockout sits about 90° from it — as movements made standing do
+    /// under a true upright, which is why that is no doubt on its own. A rep-like stroke before
+    /// the pose (the rise into that hold) makes it one: the pose is dropped and the set counts
+    /// (five reps: the rise into the hold and the next four; the last rise has no fall). Without
+    /// that rise the pose stands.
+    @Test(arguments: [(true, 5), (false, 0)])
+    func aLockoutHoldTakenForUprightIsDroppedAfterARise(riseBefore: Bool, reps: Int) {
+        let deg = Double.pi / 180
+        let lockout = SIMD3(0.0, 0, 1)
+        let bottom = SIMD3(sin(-30 * deg), 0, cos(-30 * deg))
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .banded))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        if riseBefore {
+            var rise = stroke(1, 0, 1.2, 0.0, 0.17)
+            rise.upAtOnset = bottom
+            rise.upAtOffset = lockout
+            seg.add(rise, calibration: cal) { events.append($0) }
+        }
+        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 1.2, endT: 4.2, meanAccel: lockout * standardGravity,
+                                                       up: lockout), calibration: cal) { events.append($0) }
+        var t = 4.2
+        for _ in 0..<5 {
+            var down = stroke(-1, t, t + 1.5, 0.17, 0.0)
+            down.upAtOnset = lockout
+            down.upAtOffset = bottom
+            var up = stroke(1, t + 2.3, t + 3.5, 0.0, 0.17)
+            up.upAtOnset = bottom
+            up.upAtOffset = lockout
+            for s in [down, up] { seg.add(s, calibration: cal) { events.append($0) } }
+            t += 6
+        }
+        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        let doubted = events.contains { if case .sensor(let state, _, _) = $0 { return state == .uprightDoubted } else { return false } }
+        #expect(doubted == riseBefore)
+        #expect(events.reps.count == reps)
+    }
+
     /// A rep-sized up and down that turns the sensor 70° in its middle part is the bar rolled
     /// on (or someone lying back) with a leak, not a hip thrust — but it can be a hinge (generic).
     @Test func aMovementTurningFarMoreThanHipsIsNotAHipThrust() {

@@ -108,10 +108,14 @@ public struct RepSegmenter: Sendable {
         /// banded set) taken for it, which would reject every rep of the session. Such lockouts
         /// sit a hip travel's turn (20–40°) from that pose, so 50–78° "from parallel"; a true
         /// upright puts movements made standing at about 90° (degrees, count). Fewer can be
-        /// sitting up.
+        /// sitting up. A pose found only after rep-sized strokes (a capture started mid set) may
+        /// be a hold at lockout, which puts the lockouts at about 90°: then there is no upper bound.
         public var uprightDoubtMinDeg = 50.0
         public var uprightDoubtMaxDeg = 78.0
         public var uprightDoubtReps = 3
+        /// A rep-sized stroke turning the hips this much before the upright pose was found lifts
+        /// that bound, degrees (a rep turns them 15–40°, a walking step a few).
+        public var uprightDoubtStrokeTurnDeg = 10.0
         public init() {}
     }
 
@@ -183,6 +187,10 @@ public struct RepSegmenter: Sendable {
     var uprightRequested = false
     /// An automatic upright pose was proved wrong: no other is taken automatically.
     var uprightDoubted = false
+    /// A rep-like stroke (`uprightDoubtStrokeTurnDeg`) came before any upright pose; a pose found
+    /// after it may be a hold at lockout (a capture started mid set) and is doubted more readily.
+    var repSizedBeforeUpright = false
+    var uprightAfterReps = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
     var firstPostureRejectT = 0.0
@@ -249,6 +257,7 @@ public struct RepSegmenter: Sendable {
             }
             if let c = uprightCandidate, c.duration >= settings.uprightStillS {
                 uprightAccel = c.meanAccel
+                uprightAfterReps = repSizedBeforeUpright
                 emit(.sensor(state: .uprightCalibrated,
                              detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
             }
@@ -294,7 +303,9 @@ public struct RepSegmenter: Sendable {
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
         let handling = isHandling(s)
-        if s.amplitude > maxRep || s.coreTurnDeg > maxRepTurn || handling {
+        let repSized = s.amplitude <= maxRep && s.coreTurnDeg <= maxRepTurn && !handling
+        if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg { repSizedBeforeUpright = true }
+        if !repSized {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
@@ -478,7 +489,8 @@ public struct RepSegmenter: Sendable {
                                calibration: AccelCalibration, emit: (CoreEvent) -> Void) -> Bool {
         guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
               let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
-              abs(torso) >= settings.uprightDoubtMinDeg, abs(torso) <= settings.uprightDoubtMaxDeg,
+              abs(torso) >= settings.uprightDoubtMinDeg,
+              abs(torso) <= (uprightAfterReps ? 180 : settings.uprightDoubtMaxDeg),
               isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration,
                     judgingPosture: false) else { return false }
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
