@@ -918,6 +918,17 @@ import Testing
         #expect(length(core.tracker.gyroBias ?? SIMD3(repeating: 1)) < 0.01)
     }
 
+    /// A recording stopped while the bar is being lowered after the set: no rest follows the last
+    /// reps, so none closed their movements. The last quiet moment (the final hold) does at the
+    /// end of the data, and every rep counts.
+    @Test func dataEndingBeforeTheRestKeepsTheLastReps() throws {
+        let (samples, moves) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 5, hold: 0.6))
+        let lowering = try #require(moves.last)
+        let events = runCore(samples.filter { $0.t < lowering.on + 0.5 }, settings: CoreSettings(mount: .bar, profile: .barbell))
+        #expect(events.reps.count == 5)
+        #expect(abs((events.reps.last?.t ?? 0) - moves[moves.count - 2].off) < 0.05)
+    }
+
     /// `generic` counts any barbell lift: a squat's 60 cm strokes are reps there, while the hip
     /// thrust profiles take strokes that large for getting up or sitting down.
     @Test(arguments: [("generic", 4), ("barbell", 0)])
