@@ -918,11 +918,11 @@ import Testing
         #expect(length(core.tracker.gyroBias ?? SIMD3(repeating: 1)) < 0.01)
     }
 
-    /// A recording stopped while the bar is being lowered after the set: no rest follows the last
-    /// reps, so none closed their movements. The last quiet moment (the final hold) does at the
-    /// end of the data, and every rep counts.
+    /// A recording stopped while the bar is being lowered after a set whose 0.3 s holds and
+    /// 0.1 s bottoms make no rest: nothing closed the set's movements (0 reps). The last quiet
+    /// moment (the final hold) does at the end of the data, and every rep counts.
     @Test func dataEndingBeforeTheRestKeepsTheLastReps() throws {
-        let (samples, moves) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 5, hold: 0.6))
+        let (samples, moves) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 5, bottom: 0.1, hold: 0.3))
         let lowering = try #require(moves.last)
         let events = runCore(samples.filter { $0.t < lowering.on + 0.5 }, settings: CoreSettings(mount: .bar, profile: .barbell))
         #expect(events.reps.count == 5)

@@ -56,6 +56,9 @@ public struct MotionTracker: Sendable {
         public var gyroBiasTauS = 2.0
         /// Rest needed before the first gyro bias is trusted, s.
         public var initialCalibrationS = 0.4
+        /// At the end of the data, the last quiet moment this long closes the movements before
+        /// it (when no rest did), s.
+        public var endQuietS = 0.3
         public var stillness = StillnessDetector.Settings()
         public var biasCheck = GyroBiasCheck.Settings()
         public var rest = RestDetector.Settings()
@@ -335,8 +338,34 @@ public struct MotionTracker: Sendable {
 
     /// End of data: close what is open.
     public mutating func finish() {
-        if let rest = pendingRest { closeRest(rest, now: lastT, settled: false) }
+        if let rest = pendingRest {
+            closeRest(rest, now: lastT, settled: false)
+        } else if !wasStill && anchored, let quiet = lastQuietSpan() {
+            // The data ends before a rest (a recording stopped right after the set, in the last
+            // hold or while lowering the bar): the last quiet moment closes the movements before it.
+            _ = closeSegment(at: quiet.end - settings.restMeanHalfS, restFrom: quiet.start, now: lastT,
+                             corrected: true, learn: false)
+        }
         if wasStill { endStillPeriod(t: lastT) }
+    }
+
+    /// The latest run of quiet trace points lasting `endQuietS` (start, end), s.
+    func lastQuietSpan() -> (start: Double, end: Double)? {
+        var end: Double?
+        var k = trace.count - 1
+        while k >= 0 {
+            let point = trace[k]
+            if point.quiet {
+                if end == nil { end = point.t }
+                if let e = end, e - point.t >= settings.endQuietS, k == 0 || !trace[k - 1].quiet {
+                    return (point.t, e)
+                }
+            } else {
+                end = nil
+            }
+            k -= 1
+        }
+        return nil
     }
 
     // MARK: - Still periods
