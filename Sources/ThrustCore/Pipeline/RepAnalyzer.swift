@@ -29,6 +29,7 @@ public struct RepAnalyzer: Sendable {
     public mutating func update(_ sample: Sample, emit: (CoreEvent) -> Void) {
         if !started {
             started = true
+            segmenter.firstSampleT = sample.t
             emit(.sensor(state: .calibrating, detail: "hold still to calibrate", t: sample.t))
         }
         tracker.update(sample)

@@ -108,14 +108,17 @@ public struct RepSegmenter: Sendable {
         /// banded set) taken for it, which would reject every rep of the session. Such lockouts
         /// sit a hip travel's turn (20–40°) from that pose, so 50–78° "from parallel"; a true
         /// upright puts movements made standing at about 90° (degrees, count). Fewer can be
-        /// sitting up. A pose found only after rep-sized strokes (a capture started mid set) may
-        /// be a hold at lockout, which puts the lockouts at about 90°: then there is no upper bound.
+        /// sitting up. A pose found after a rep-like stroke, or in data that started moving (a
+        /// capture started mid set), may be a hold at lockout, which puts the lockouts at about
+        /// 90°: then there is no upper bound.
         public var uprightDoubtMinDeg = 50.0
         public var uprightDoubtMaxDeg = 78.0
         public var uprightDoubtReps = 3
         /// A rep-sized stroke turning the hips this much before the upright pose was found lifts
         /// that bound, degrees (a rep turns them 15–40°, a walking step a few).
         public var uprightDoubtStrokeTurnDeg = 10.0
+        /// … and so does data whose first still period begins this late, s (it started moving).
+        public var movingStartS = 1.0
         public init() {}
     }
 
@@ -187,10 +190,15 @@ public struct RepSegmenter: Sendable {
     var uprightRequested = false
     /// An automatic upright pose was proved wrong: no other is taken automatically.
     var uprightDoubted = false
-    /// A rep-like stroke (`uprightDoubtStrokeTurnDeg`) came before any upright pose; a pose found
-    /// after it may be a hold at lockout (a capture started mid set) and is doubted more readily.
-    var repSizedBeforeUpright = false
-    var uprightAfterReps = false
+    /// A rep-like stroke (`uprightDoubtStrokeTurnDeg`) came before any upright pose, or the data
+    /// started moving (`movingStartS`): a pose found after that may be a hold at lockout (a
+    /// capture started mid set) and is doubted more readily.
+    var movedBeforeUpright = false
+    /// The automatic upright pose in use was found after such a movement.
+    var uprightMayBeAHold = false
+    /// When the data began, s (set by `RepAnalyzer`), and whether a still period has ended since.
+    public var firstSampleT: Double?
+    var sawStillPeriod = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
     var firstPostureRejectT = 0.0
@@ -244,6 +252,11 @@ public struct RepSegmenter: Sendable {
         case .bar:
             if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
         case .belt:
+            // Data that starts moving (no rest in its first second) may start mid set.
+            if !sawStillPeriod, let first = firstSampleT, p.startT - first > settings.movingStartS {
+                movedBeforeUpright = true
+            }
+            sawStillPeriod = true
             guard uprightAccel == nil, !uprightDoubted else { break }
             // Rests broken up for a moment (the first calibration, a sway) still make one stand
             // when they follow each other closely in the same pose.
@@ -257,7 +270,7 @@ public struct RepSegmenter: Sendable {
             }
             if let c = uprightCandidate, c.duration >= settings.uprightStillS {
                 uprightAccel = c.meanAccel
-                uprightAfterReps = repSizedBeforeUpright
+                uprightMayBeAHold = movedBeforeUpright
                 emit(.sensor(state: .uprightCalibrated,
                              detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
             }
@@ -304,7 +317,7 @@ public struct RepSegmenter: Sendable {
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
         let handling = isHandling(s)
         let repSized = s.amplitude <= maxRep && s.coreTurnDeg <= maxRepTurn && !handling
-        if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg { repSizedBeforeUpright = true }
+        if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg { movedBeforeUpright = true }
         if !repSized {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
@@ -490,7 +503,7 @@ public struct RepSegmenter: Sendable {
         guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
               let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
               abs(torso) >= settings.uprightDoubtMinDeg,
-              abs(torso) <= (uprightAfterReps ? 180 : settings.uprightDoubtMaxDeg),
+              abs(torso) <= (uprightMayBeAHold ? 180 : settings.uprightDoubtMaxDeg),
               isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration,
                     judgingPosture: false) else { return false }
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
