@@ -145,6 +145,7 @@ import ThrustCapture
     for line in scorer.offSets { print("OFF", line) }
     for line in scorer.falseAlerts { print("FALSE", line) }
     for line in scorer.missedAlerts { print("MISSED", line) }
+    for line in scorer.extras { print("EXTRA", line) }
     // The 25 largest errors and their share of what the figure adds up (squares for an RMS,
     // absolute values for an MAE).
     func largest(_ label: String, _ unit: String, _ errors: [(error: Double, rep: String)], share: (Double) -> Double) {

@@ -1,3 +1,4 @@
+import Foundation
 import ThrustCore
 import ThrustSim
 
@@ -25,6 +26,8 @@ struct Scorer {
     /// Alerts the truth has that were not raised, for investigation.
     var missedAlerts: [String] = []
     var offSets: [String] = []
+    /// Reported reps no true rep matched (with whether they fell in a non-rep span).
+    var extras: [String] = []
     /// Every matched rep's depth error with where it was, for investigation.
     var depthErrors: [(error: Double, rep: String)] = []
     /// The same for the lockout height (cm) …
@@ -119,7 +122,9 @@ struct Scorer {
         }
         for (i, r) in reps.enumerated() where !used.contains(i) {
             extra += 1
-            if truth.nonrep.contains(where: { $0.contains(r.t) }) { ghosts += 1 }
+            let ghost = truth.nonrep.contains(where: { $0.contains(r.t) })
+            if ghost { ghosts += 1 }
+            extras.append(String(format: "%@ t %.2f depth %.1f cm%@", name as NSString, r.t, r.depthCm, ghost ? " (in a non-rep span)" : ""))
         }
     }
 
