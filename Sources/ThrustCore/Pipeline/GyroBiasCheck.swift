@@ -44,7 +44,7 @@ public struct GyroBiasCheck: Sendable {
     /// low-passed specific force, any units. Returns the gyro's mean when the window completes
     /// with gravity's direction held, else nil.
     public mutating func update(t: Double, contradicted: Bool, meanAccel: SIMD3<Double>,
-                         gyro: SIMD3<Double>) -> SIMD3<Double>? {
+                                gyro: SIMD3<Double>) -> SIMD3<Double>? {
         guard contradicted else {
             sinceT = nil
             return nil

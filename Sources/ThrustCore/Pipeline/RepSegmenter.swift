@@ -197,7 +197,7 @@ public struct RepSegmenter: Sendable {
     /// The automatic upright pose in use was found after such a movement.
     var uprightMayBeAHold = false
     /// When the data began, s (set by `RepAnalyzer`), and whether a still period has ended since.
-    public var firstSampleT: Double?
+    public internal(set) var firstSampleT: Double?
     var sawStillPeriod = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
@@ -317,7 +317,9 @@ public struct RepSegmenter: Sendable {
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
         let handling = isHandling(s)
         let repSized = s.amplitude <= maxRep && s.coreTurnDeg <= maxRepTurn && !handling
-        if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg { movedBeforeUpright = true }
+        if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg {
+            movedBeforeUpright = true
+        }
         if !repSized {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: s, calibration: calibration, emit: emit) }
@@ -503,7 +505,7 @@ public struct RepSegmenter: Sendable {
         guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
               let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
               abs(torso) >= settings.uprightDoubtMinDeg,
-              abs(torso) <= (uprightMayBeAHold ? 180 : settings.uprightDoubtMaxDeg),
+              uprightMayBeAHold || abs(torso) <= settings.uprightDoubtMaxDeg,
               isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration,
                     judgingPosture: false) else { return false }
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
