@@ -931,6 +931,18 @@ import Testing
         #expect(abs((events.reps.last?.t ?? 0) - moves[moves.count - 2].off) < 0.05)
     }
 
+    /// A 3 s gap in the data in the middle of a set without rests (0.3 s holds, 0.1 s bottoms)
+    /// breaks the motion: the reps before it are kept (the last quiet moment before the gap
+    /// closes them; they were dropped with the motion), the one it cuts is lost.
+    @Test func aGapKeepsTheRepsBeforeIt() throws {
+        let (samples, moves) = SyntheticLift().render(SyntheticLift.barbellSet(reps: 6, bottom: 0.1, hold: 0.3))
+        let gapFrom = moves[7].on + 0.2  // rep 4's eccentric
+        let kept = samples.filter { $0.t < gapFrom || $0.t > gapFrom + 3 }
+        let reps = runCore(kept, settings: CoreSettings(mount: .bar, profile: .barbell)).reps
+        #expect(reps.filter { $0.t < gapFrom }.count == 3)
+        for (k, r) in reps.prefix(3).enumerated() { #expect(abs(r.t - moves[2 + 2 * k].off) < 0.05) }
+    }
+
     /// `generic` counts any barbell lift: a squat's 60 cm strokes are reps there, while the hip
     /// thrust profiles take strokes that large for getting up or sitting down.
     @Test(arguments: [("generic", 4), ("barbell", 0)])

@@ -22,7 +22,8 @@ import Darwin
 public struct MotionTracker: Sendable {
     public struct Settings: Sendable, Equatable {
         public var gravity = standardGravity
-        /// Gaps longer than this break the motion (the segment is dropped), s.
+        /// Gaps longer than this break the motion: the last quiet moment before the gap closes
+        /// the movements no rest closed, what follows it is dropped, s.
         public var maxGapS = 2.0
         /// While still, re-anchor this often, s.
         public var reanchorS = 0.4
@@ -241,6 +242,7 @@ public struct MotionTracker: Sendable {
             }
         }
         if dt > settings.maxGapS {
+            closeAtLastQuietMoment()
             restartMotion()
             dt = 0
         }
@@ -338,15 +340,18 @@ public struct MotionTracker: Sendable {
 
     /// End of data: close what is open.
     public mutating func finish() {
-        if let rest = pendingRest {
-            closeRest(rest, now: lastT, settled: false)
-        } else if !wasStill && anchored, let quiet = lastQuietSpan() {
-            // The data ends before a rest (a recording stopped right after the set, in the last
-            // hold or while lowering the bar): the last quiet moment closes the movements before it.
-            _ = closeSegment(at: quiet.end - settings.restMeanHalfS, restFrom: quiet.start, now: lastT,
-                             corrected: true, learn: false)
-        }
+        if let rest = pendingRest { closeRest(rest, now: lastT, settled: false) }
+        closeAtLastQuietMoment()
         if wasStill { endStillPeriod(t: lastT) }
+    }
+
+    /// The data ends or breaks off before a rest (a recording stopped right after the set, in the
+    /// last hold or while lowering the bar; a gap): the last quiet moment closes the movements
+    /// before it, which no rest did.
+    mutating func closeAtLastQuietMoment() {
+        guard pendingRest == nil, !wasStill, anchored, let quiet = lastQuietSpan() else { return }
+        _ = closeSegment(at: quiet.end - settings.restMeanHalfS, restFrom: quiet.start, now: lastT,
+                         corrected: true, learn: false)
     }
 
     /// The latest run of quiet trace points lasting `endQuietS` (start, end), s.
