@@ -313,6 +313,23 @@ import Testing
         #expect(tracker.isCalibrated)
     }
 
+    /// A capture that starts with the bar held and swaying (0.3 m/s² sideways at 0.7 Hz: gravity's
+    /// reading wanders ±1.7°) and a quiet gyro: the first rest's direction test applies only to
+    /// a gyro that reads a turn, so the bias is learnt here as from any rest.
+    @Test func aSwayingStartWithAQuietGyroCalibrates() throws {
+        var tracker = MotionTracker()
+        let bias = SIMD3(0.02, -0.01, 0.015)
+        for k in 0..<600 {
+            let t = Double(k) * 0.005
+            let sway = 0.3 * sin(2 * Double.pi * 0.7 * t)
+            tracker.update(Sample(t: t, accel: SIMD3(sway, 0, 9.81), gyro: bias))
+        }
+        let learntBias = tracker.gyroBias, calibratedAtT = tracker.calibratedAtT
+        let learnt = try #require(learntBias)
+        #expect(length(learnt - bias) < 0.002)
+        #expect((calibratedAtT ?? 9) < 1.5)
+    }
+
     /// A hold at 10 Hz with jittered timestamps and a large accelerometer offset is one long rest:
     /// the rest detector's heights belong to their own timestamps (a one-sample lag makes the
     /// jitter a ±0.2 m/s box-velocity noise once the raw velocity has run away), and its slope

@@ -29,9 +29,10 @@ public struct MotionTracker: Sendable {
         public var reanchorS = 0.4
         /// Before the first calibration, rest this long is accepted, s.
         public var initialStillS = 0.3
-        /// … and gravity's direction in sensor axes must hold within this meanwhile, degrees: with
-        /// no gyro bias known yet, a slow turn (a capture that starts mid set-up) would otherwise
-        /// pass for rest and teach its rate as the bias.
+        /// … and, while the gyro reads a turn (over the stillness test's `gyroMeanMax`), gravity's
+        /// direction in sensor axes must hold within this meanwhile, degrees: with no gyro bias
+        /// known yet, a slow turn (a capture that starts mid set-up) would otherwise pass for rest
+        /// and teach its rate as the bias.
         public var initialDirectionToleranceDeg = 1.5
         /// Tremor makes the calibration's equations less certain: a rest's mean reading and the
         /// velocity a movement ends with. Their errors grow by this much per m/s² of accelerometer
@@ -396,11 +397,17 @@ public struct MotionTracker: Sendable {
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             let direction = normalized(stillness.meanAccel)
-            if initialHoldT < stillness.quasiSinceT || dot(direction, initialHoldDirection) < initialDirectionCos {
+            // Only a gyro reading a turn needs gravity to hold still to prove it a bias; a quiet
+            // gyro teaches no large bias whatever the tremor does to gravity's reading.
+            let turning = length(stillness.gyro2 - (gyroBias ?? .zero)) > settings.stillness.gyroMeanMax
+            if initialHoldT < stillness.quasiSinceT
+                || (turning && dot(direction, initialHoldDirection) < initialDirectionCos) {
                 initialHoldT = t
                 initialHoldDirection = direction
             }
-            restGravity = dot(up, accelCal.apply(stillness.meanAccel))
+            // Until the still period begins; then its checkpoints read gravity from the whole
+            // period (a trembling hold's momentary reading is off by tenths of a m/s²).
+            if !wasStill { restGravity = dot(up, accelCal.apply(stillness.meanAccel)) }
             return t - initialHoldT >= settings.initialStillS
         }
         return rest
