@@ -275,9 +275,10 @@ public struct MotionTracker: Sendable {
 
         stillness.update(t: t, dt: dt, accel: sample.accel, gyro: sample.gyro, gyroBias: gyroBias,
                          gravity: settings.gravity)
-        if gyroBias != nil,
-           let relearnt = biasCheck.update(t: t, contradicted: stillness.isQuiet && !stillness.isQuasiStill,
-                                           meanAccel: stillness.meanAccel, gyro: sample.gyro) {
+        if let bias = gyroBias,
+           let relearnt = biasCheck.update(t: t, quietNotAtRest: stillness.isQuiet && !wasStill,
+                                           rateRejected: !stillness.isQuasiStill, meanAccel: stillness.meanAccel,
+                                           gyro: sample.gyro, bias: bias) {
             gyroBias = relearnt
             biasRelearntAtT = t
             // Gravity is where the quiet accelerometer says, not where the wrong bias turned it.
