@@ -745,6 +745,27 @@ import Testing
         #expect(doubted == wrong)
     }
 
+    /// A bottom-start set whose data ends in its last rep's hold (a recording stopped at the
+    /// top): that rise counts, with no eccentric (it never came). A last rise far larger than the
+    /// set's reps (getting up) does not.
+    @Test(arguments: [(0.17, 3), (0.45, 2)])
+    func aSetEndingInItsLastHoldCountsThatRise(lastRise: Double, reps: Int) {
+        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .banded))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        var t = 0.0
+        for _ in 0..<2 {
+            seg.add(stroke(1, t, t + 1.2, 0, 0.17), calibration: cal) { events.append($0) }
+            seg.add(stroke(-1, t + 3.7, t + 5.2, 0.17, 0), calibration: cal) { events.append($0) }
+            t += 6
+        }
+        seg.add(stroke(1, t, t + 1.2, 0, lastRise), calibration: cal) { events.append($0) }
+        seg.finish(calibration: cal) { events.append($0) }
+        #expect(events.reps.count == reps)
+        #expect(events.reps.map { $0.eccentricS == nil } == (0..<reps).map { $0 == 2 })
+    }
+
     /// A capture that starts mid set: the first long still pose is a lockout hold, taken for the
     /// upright, so every later lockout sits about 90° from it — as movements made standing do
     /// under a true upright, which is why that is no doubt on its own. A rep-like stroke before

@@ -758,9 +758,27 @@ public struct RepSegmenter: Sendable {
     /// End of data.
     public mutating func finish(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         settleDeferred(calibration: calibration, emit: emit)
+        countTrailingRise(calibration: calibration, emit: emit)
         if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
         endSet(calibration: calibration, emit: emit)
         resetCluster()
+    }
+
+    /// A bottom-start set whose data ends in a rep's hold (a recording stopped at the top): the
+    /// last rise is a rep whose eccentric never came, when it is one in every other way against
+    /// its own mirror image (its size against the set's, its lockout posture).
+    mutating func countTrailingRise(calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
+        guard inSet, style == .bottom, pending == nil, let rise = strokes.last, rise.direction > 0,
+              rise.onsetT > consumedUntilT else { return }
+        var mirror = rise
+        mirror.direction = -1
+        swap(&mirror.startZ, &mirror.endZ)
+        swap(&mirror.upAtOnset, &mirror.upAtOffset)
+        guard isRep(rise: rise, fall: mirror, pause: 0, riseFirst: true, calibration: calibration) else { return }
+        consumedUntilT = rise.onsetT
+        recordRep(concentric: rise, eccentric: mirror, bottomS: nil, holdS: nil, waitsForHold: false,
+                  calibration: calibration, emit: emit)
+        pending?.report.eccentricS = nil
     }
 
     // MARK: - Live feedback
