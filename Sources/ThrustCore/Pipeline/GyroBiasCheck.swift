@@ -73,12 +73,12 @@ public struct GyroBiasCheck: Sendable {
         count += 1
         guard let start = sinceT else { return nil }
         let elapsed = t - start
-        let mean = gyroSum / count
         if elapsed >= settings.windowS && rejectedThroughout {
             sinceT = nil
-            return mean
+            return gyroSum / count
         }
         guard elapsed >= settings.longWindowS else { return nil }
+        let mean = gyroSum / count
         let error = mean - bias
         let across = error - dot(error, direction) * direction
         let moved = acos(min(1, dot(direction, startDirection)))

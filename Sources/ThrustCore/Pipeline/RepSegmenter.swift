@@ -190,12 +190,10 @@ public struct RepSegmenter: Sendable {
     var uprightRequested = false
     /// An automatic upright pose was proved wrong: no other is taken automatically.
     var uprightDoubted = false
-    /// A rep-like stroke (`uprightDoubtStrokeTurnDeg`) came before any upright pose, or the data
-    /// started moving (`movingStartS`): a pose found after that may be a hold at lockout (a
-    /// capture started mid set) and is doubted more readily.
+    /// A rep-like stroke (`uprightDoubtStrokeTurnDeg`) came before the upright pose was found,
+    /// or the data started moving (`movingStartS`): the pose may be a hold at lockout (a capture
+    /// started mid set) and is doubted more readily. Set only while no pose is known.
     var movedBeforeUpright = false
-    /// The automatic upright pose in use was found after such a movement.
-    var uprightMayBeAHold = false
     /// When the data began, s (set by `RepAnalyzer`), and whether a still period has ended since.
     public internal(set) var firstSampleT: Double?
     var sawStillPeriod = false
@@ -253,7 +251,8 @@ public struct RepSegmenter: Sendable {
             if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
         case .belt:
             // Data that starts moving (no rest in its first second) may start mid set.
-            if !sawStillPeriod, let first = firstSampleT, p.startT - first > settings.movingStartS {
+            if !sawStillPeriod, uprightAccel == nil, let first = firstSampleT,
+               p.startT - first > settings.movingStartS {
                 movedBeforeUpright = true
             }
             sawStillPeriod = true
@@ -270,7 +269,6 @@ public struct RepSegmenter: Sendable {
             }
             if let c = uprightCandidate, c.duration >= settings.uprightStillS {
                 uprightAccel = c.meanAccel
-                uprightMayBeAHold = movedBeforeUpright
                 emit(.sensor(state: .uprightCalibrated,
                              detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
             }
@@ -505,7 +503,7 @@ public struct RepSegmenter: Sendable {
         guard core.mount == .belt, !core.profile.anyLift, !uprightRequested, !uprightDoubted,
               let torso = torsoDegrees(rise.upAtOffset, calibration: calibration),
               abs(torso) >= settings.uprightDoubtMinDeg,
-              uprightMayBeAHold || abs(torso) <= settings.uprightDoubtMaxDeg,
+              movedBeforeUpright || abs(torso) <= settings.uprightDoubtMaxDeg,
               isRep(rise: rise, fall: fall, pause: pause, riseFirst: riseFirst, calibration: calibration,
                     judgingPosture: false) else { return false }
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
