@@ -745,6 +745,30 @@ import Testing
         #expect(doubted == wrong)
     }
 
+    /// A top-start set's first rep mirrors its eccentric: a fall while handling the bar (16 cm),
+    /// then the set-up bridge (30 cm) is no rep once the sensor was calibrated before that fall —
+    /// the set is the three reps after the bridge. Calibrated only just before it (a capture that
+    /// started moving, whose first fall reads the height of an unlearnt pose), the set's looser
+    /// tolerance takes the pair as the first rep, as before.
+    @Test(arguments: [(0.5, 3), (3.5, 4)])
+    func aFallBeforeTheSetUpBridgeIsNoEccentric(calibratedT: Double, reps: Int) {
+        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .barbell))
+        seg.resetCluster()
+        seg.calibratedT = calibratedT
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        seg.add(stroke(-1, 4, 6.3, 0.32, 0.16), calibration: cal) { events.append($0) }
+        seg.add(stroke(1, 8.5, 10.1, 0.16, 0.46), calibration: cal) { events.append($0) }
+        var t = 11.0
+        for _ in 0..<3 {
+            seg.add(stroke(-1, t, t + 1.5, 0.46, 0.29), calibration: cal) { events.append($0) }
+            seg.add(stroke(1, t + 2, t + 2.6, 0.29, 0.46), calibration: cal) { events.append($0) }
+            t += 4
+        }
+        seg.finish(calibration: cal) { events.append($0) }
+        #expect(events.reps.count == reps)
+    }
+
     /// A bottom-start set whose data ends in its last rep's hold (a recording stopped at the
     /// top): that rise counts, with no eccentric (it never came). A last rise far larger than the
     /// set's reps (getting up) does not.

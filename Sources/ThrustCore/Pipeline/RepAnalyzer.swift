@@ -36,6 +36,7 @@ public struct RepAnalyzer: Sendable {
         drain(emit: emit)
         if !calibratedReported, let t = tracker.calibratedAtT {
             calibratedReported = true
+            segmenter.calibratedT = t
             emit(.sensor(state: .calibrated, detail: "gyro bias learnt at rest", t: t))
         }
         if let t = tracker.biasRelearntAtT, t != biasRelearntReportedT {

@@ -119,6 +119,12 @@ public struct RepSegmenter: Sendable {
         public var uprightDoubtStrokeTurnDeg = 10.0
         /// … and so does data whose first still period begins this late, s (it started moving).
         public var movingStartS = 1.0
+        /// A top-start set's first rep returns to the set-up lockout its eccentric left (the first
+        /// rep is its own reference: it cannot be over-extended), so its strokes mirror within
+        /// `mirrorToleranceM`, not the set's looser tolerance — once the sensor has been
+        /// calibrated this long before the eccentric began, s (a capture that starts moving reads
+        /// its first fall before the calibration knows the pose: 5–15 cm off).
+        public var calibratedBeforeFirstRepS = 1.0
         public init() {}
     }
 
@@ -196,6 +202,8 @@ public struct RepSegmenter: Sendable {
     var movedBeforeUpright = false
     /// When the data began, s (set by `RepAnalyzer`), and whether a still period has ended since.
     public internal(set) var firstSampleT: Double?
+    /// When the gyro bias was first learnt, s (set by `RepAnalyzer`).
+    public internal(set) var calibratedT: Double?
     var sawStillPeriod = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
@@ -539,8 +547,13 @@ public struct RepSegmenter: Sendable {
         }
         // The two strokes mirror each other: the rep comes back about to where it started. Once
         // the set's style is known an over-extended lockout (up to ~17 cm higher on a belt) may
-        // unbalance them more.
-        let tolerance = style == .undecided ? settings.mirrorToleranceM : settings.setMirrorToleranceM
+        // unbalance them more — but not a top-start set's first rep (see
+        // `calibratedBeforeFirstRepS`: a fall while handling the bar is no eccentric for the
+        // set-up bridge after it).
+        let calibratedFirstFall = style == .top && !inSet && !riseFirst
+            && calibratedT.map { fall.onsetT - $0 >= settings.calibratedBeforeFirstRepS } ?? false
+        let tolerance = style == .undecided || calibratedFirstFall
+            ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
         let turns = (rise.coreTurnDeg, fall.coreTurnDeg)
         guard abs(turns.0 - turns.1) <= max(settings.mirrorTurnToleranceDeg,
