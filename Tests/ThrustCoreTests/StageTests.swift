@@ -745,20 +745,23 @@ import Testing
         #expect(doubted == wrong)
     }
 
-    /// A top-start set's first rep mirrors its eccentric: a fall while handling the bar (16 cm),
-    /// then the set-up bridge (30 cm) is no rep once the sensor was calibrated before that fall —
-    /// the set is the three reps after the bridge. Calibrated only just before it (a capture that
-    /// started moving, whose first fall reads the height of an unlearnt pose), the set's looser
-    /// tolerance takes the pair as the first rep, as before.
-    @Test(arguments: [(0.5, 3), (3.5, 4)])
-    func aFallBeforeTheSetUpBridgeIsNoEccentric(calibratedT: Double, reps: Int) {
+    /// A top-start set's first rep mirrors its eccentric: a fall while handling the bar, then the
+    /// set-up bridge, is no rep once the sensor was calibrated before that fall — the set is the
+    /// three reps after the bridge. The fall may be 16 cm to the bridge's 30, or as deep (36 cm)
+    /// but rolling the bar 105° to the bridge's 45°. Calibrated only just before it (a capture
+    /// that started moving, whose first fall reads the height of an unlearnt pose), the set's
+    /// looser tolerance takes the pair as the first rep, as before.
+    @Test(arguments: [(0.5, 0.16, 20.0, 3), (0.5, 0.36, 105.0, 3), (3.5, 0.16, 20.0, 4), (0.5, 0.36, 40.0, 4)])
+    func aFallBeforeTheSetUpBridgeIsNoEccentric(calibratedT: Double, fallM: Double, fallTurnDeg: Double, reps: Int) {
         var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .barbell))
         seg.resetCluster()
         seg.calibratedT = calibratedT
         let cal = AccelCalibration()
         var events: [CoreEvent] = []
-        seg.add(stroke(-1, 4, 6.3, 0.32, 0.16), calibration: cal) { events.append($0) }
-        seg.add(stroke(1, 8.5, 10.1, 0.16, 0.46), calibration: cal) { events.append($0) }
+        var fall = stroke(-1, 4, 6.3, 0.16 + fallM, 0.16, turn: fallTurnDeg)
+        fall.coreTurnDeg = 25
+        seg.add(fall, calibration: cal) { events.append($0) }
+        seg.add(stroke(1, 8.5, 10.1, 0.16, 0.46, turn: 45), calibration: cal) { events.append($0) }
         var t = 11.0
         for _ in 0..<3 {
             seg.add(stroke(-1, t, t + 1.5, 0.46, 0.29), calibration: cal) { events.append($0) }

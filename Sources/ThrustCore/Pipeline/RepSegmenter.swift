@@ -121,9 +121,11 @@ public struct RepSegmenter: Sendable {
         public var movingStartS = 1.0
         /// A top-start set's first rep returns to the set-up lockout its eccentric left (the first
         /// rep is its own reference: it cannot be over-extended), so its strokes mirror within
-        /// `mirrorToleranceM`, not the set's looser tolerance — once the sensor has been
-        /// calibrated this long before the eccentric began, s (a capture that starts moving reads
-        /// its first fall before the calibration knows the pose: 5–15 cm off).
+        /// `mirrorToleranceM`, not the set's looser tolerance, and turn the bar alike over their
+        /// whole length, slow ends included (rolling the bar onto the hips turns it there) —
+        /// once the sensor has been calibrated this long before the eccentric began, s (a capture
+        /// that starts moving reads its first fall before the calibration knows the pose: 5–15 cm
+        /// off).
         public var calibratedBeforeFirstRepS = 1.0
         public init() {}
     }
@@ -555,14 +557,19 @@ public struct RepSegmenter: Sendable {
         let tolerance = style == .undecided || calibratedFirstFall
             ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
-        let turns = (rise.coreTurnDeg, fall.coreTurnDeg)
-        guard abs(turns.0 - turns.1) <= max(settings.mirrorTurnToleranceDeg,
-                                             settings.mirrorTurnToleranceFraction * max(turns.0, turns.1)) else { return false }
+        guard turnsMirror(rise.coreTurnDeg, fall.coreTurnDeg) else { return false }
+        // Over their whole length too (see `calibratedBeforeFirstRepS`).
+        if calibratedFirstFall && !turnsMirror(rise.turnDeg, fall.turnDeg) { return false }
         if judgingPosture, core.mount == .belt, !core.profile.anyLift,
            let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
         }
         return true
+    }
+
+    /// Two strokes turn the sensor about as much as each other (degrees).
+    func turnsMirror(_ a: Double, _ b: Double) -> Bool {
+        abs(a - b) <= max(settings.mirrorTurnToleranceDeg, settings.mirrorTurnToleranceFraction * max(a, b))
     }
 
     // MARK: - Reps
