@@ -772,6 +772,30 @@ import Testing
         #expect(events.reps.count == reps)
     }
 
+    /// A set's reps end in one posture: standing up from a banded set and sitting down again
+    /// (46 cm each way, under `generic` no larger than its 25 cm reps allow) ends 90° from the
+    /// set's lockouts and is no rep; the same strokes ending in the lockout posture are one.
+    @Test(arguments: [(90.0, 3), (20.0, 4)])
+    func aMovementEndingInAnotherPostureIsNoRep(lastLockoutTurnDeg: Double, reps: Int) {
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        var t = 0.0
+        for _ in 0..<3 {
+            seg.add(stroke(1, t, t + 1.2, 0, 0.25), calibration: cal) { events.append($0) }
+            seg.add(stroke(-1, t + 2.5, t + 3.7, 0.25, 0.0), calibration: cal) { events.append($0) }
+            t += 4.5
+        }
+        let a = lastLockoutTurnDeg * .pi / 180
+        var standUp = stroke(1, t, t + 1.2, 0, 0.46)
+        standUp.upAtOffset = SIMD3(sin(a), 0, cos(a))
+        seg.add(standUp, calibration: cal) { events.append($0) }
+        seg.add(stroke(-1, t + 2.5, t + 3.7, 0.46, 0.0), calibration: cal) { events.append($0) }
+        seg.finish(calibration: cal) { events.append($0) }
+        #expect(events.reps.count == reps)
+    }
+
     /// A bottom-start set whose data ends in its last rep's hold (a recording stopped at the
     /// top): that rise counts, with no eccentric (it never came). A last rise far larger than the
     /// set's reps (getting up) does not.

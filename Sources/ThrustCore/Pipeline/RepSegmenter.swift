@@ -127,6 +127,10 @@ public struct RepSegmenter: Sendable {
         /// that starts moving reads its first fall before the calibration knows the pose: 5–15 cm
         /// off).
         public var calibratedBeforeFirstRepS = 1.0
+        /// Within a set every lockout is within this of the first one's posture, degrees (an
+        /// over-extension tilts the pelvis 12–20° more, a bar rolls on the hips by ~15°; sitting
+        /// up or standing turns the sensor ~90°).
+        public var maxLockoutTurnDeg = 50.0
         public init() {}
     }
 
@@ -180,6 +184,8 @@ public struct RepSegmenter: Sendable {
     var liveAngleReference: Double?
     /// Bar tilt at each lockout of the set, degrees.
     var lockoutTilts: FixedRing<Double>
+    /// World up in sensor axes at the set's first lockout.
+    var firstLockoutUp: SIMD3<Double>?
     var couplings: FixedRing<Double>
     /// Chained height of the last lockout and (bottom-start) of the last bottom, m.
     var chainTop = 0.0
@@ -547,6 +553,11 @@ public struct RepSegmenter: Sendable {
            max(rise.amplitude, fall.amplitude) > max(settings.maxRepM, settings.maxRepOfTypical * typical) {
             return false
         }
+        // A set's reps end in one posture: sitting up after lying back ends upright.
+        if inSet, let first = firstLockoutUp,
+           dot(first, rise.upAtOffset) < cos(settings.maxLockoutTurnDeg / radiansToDegrees) {
+            return false
+        }
         // The two strokes mirror each other: the rep comes back about to where it started. Once
         // the set's style is known an over-extended lockout (up to ~17 cm higher on a belt) may
         // unbalance them more — but not a top-start set's first rep (see
@@ -578,6 +589,7 @@ public struct RepSegmenter: Sendable {
                             waitsForHold: Bool, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         startSetIfNeeded(t: waitsForHold ? d.onsetT : u.onsetT, emit: emit)
         repCount += 1
+        if firstLockoutUp == nil { firstLockoutUp = u.upAtOffset }
         postureRejects = 0
         // Lockout heights are chained through the reps' own strokes (rise minus fall), not read
         // off the session's height scale: that scale drifts between movements, a stroke's
@@ -658,6 +670,7 @@ public struct RepSegmenter: Sendable {
         liveCoupling = nil
         liveAngleReference = nil
         lockoutTilts.removeAll()
+        firstLockoutUp = nil
         couplings.removeAll()
         recentLockoutReference = nil
         chainTop = 0
