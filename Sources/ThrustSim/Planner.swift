@@ -60,6 +60,8 @@ struct RepTarget: Sendable {
 struct Planner: Sendable {
     var rng: SimRandom
     let recipe: SessionRecipe
+    /// See `SimOptions.tempoScale`.
+    var tempoScale = 1.0
     var motion: MotionModel
     /// Planning clock: everything before it is planned, s (session time, origin 0).
     private(set) var t = 0.0
@@ -344,6 +346,12 @@ struct Planner: Sendable {
                 concentricShape: tempo == .heavy ? StrokeShape.randomHeavy(&rng) : shape(), planned: []))
         }
         assignViolations(&reps)
+        for k in reps.indices {
+            reps[k].eccentric *= tempoScale
+            reps[k].concentric *= tempoScale
+            reps[k].hold *= tempoScale
+            reps[k].bottomPause *= tempoScale
+        }
         return (reps, depthTarget)
     }
 

@@ -20,6 +20,10 @@ public struct SimOptions: Sendable, Equatable {
     public var idealSensor: Bool
     /// Human tremor and sway, as a fraction (tests use 0 to check the strokes alone).
     var tremorScale: Double = 1
+    /// Rep phase durations (eccentric, concentric, hold, bottom) scaled by this, to see how the
+    /// core fares with slower or faster lifters than the planner draws. The limit violations are
+    /// planned before the scaling, so the truth's alerts no longer match the tempo and hold limits.
+    var tempoScale: Double = 1
 
     public init(endless: Bool = false, chip: ChipModel? = nil, rateHz: Double? = nil, idealSensor: Bool = false) {
         self.endless = endless
@@ -117,6 +121,7 @@ public struct SimulatedSession: Sendable, IteratorProtocol, Sequence {
 
         var planner = Planner(recipe: recipe, rng: planRNG)
         planner.motion.tremorScale = options.tremorScale
+        planner.tempoScale = options.tempoScale
         if options.endless {
             planner.planNextBlock()
         } else {

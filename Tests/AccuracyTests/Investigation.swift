@@ -4,8 +4,9 @@
 // `IDEAL_SENSOR=1` replaces the chip with an exact sensor and `TREMOR=0` removes the lifter's
 // tremor (`IDEAL=1` / `IDEAL=0` for the 40-session figures), which tells what the sensor, the
 // tremor and the method each cost. `REPS=seed` lists each true rep beside the reported one,
-// `HEIGHTS=seed` each stroke's heights beside the simulator's, `SHAPES=1` the edge error per
-// velocity profile.
+// `HEIGHTS=seed` each stroke's heights beside the simulator's, `EDGES=seed` its motion edges
+// beside the simulator's, `SHAPES=1` the edge error per velocity profile; `TEMPO=x` makes every
+// rep's phases x times as long.
 import Foundation
 import Testing
 import ThrustCapture
@@ -217,13 +218,47 @@ import ThrustCapture
     }
 }
 
+/// `EDGES=seed[:t0:t1]`: each stroke's motion onset and offset against the simulator's (where
+/// the true vertical speed passes 1 mm/s), to tell the tracker's edge errors from the
+/// segmenter's.
+@Test func dumpEdges() throws {
+    guard let spec = ProcessInfo.processInfo.environment["EDGES"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: "mixed", seed: UInt64(parts[0]) ?? 1, options: investigationOptions())
+    let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
+    var motion = session.motion
+    let origin = session.info.startS
+    var tracker = MotionTracker()
+    // The true edge nearest `t`: the instant the true vertical speed last / first exceeds 1 mm/s.
+    func trueEdge(_ t: Double, onset: Bool) -> Double {
+        let step = 0.002
+        var a = t - origin
+        // Walk to where the body moves, then outwards until it rests.
+        var k = 0
+        while abs(motion.body(at: a).velocity.z) < 0.001 && k < 1500 { a += onset ? step : -step; k += 1 }
+        while abs(motion.body(at: a).velocity.z) >= 0.001 && k < 3000 { a += onset ? -step : step; k += 1 }
+        return a + origin
+    }
+    while let s = session.next() {
+        tracker.update(s)
+        while !tracker.strokes.isEmpty {
+            let st = tracker.strokes[0]
+            tracker.strokes.removeFirst(1)
+            guard st.onsetT >= t0 && st.onsetT <= t1 else { continue }
+            let on = trueEdge(st.motionOnsetT, onset: true), off = trueEdge(st.motionOffsetT, onset: false)
+            print(String(format: "stroke %+d motion %.2f-%.2f true %.2f-%.2f err onset %+.2f offset %+.2f dz %+.3f", st.direction, st.motionOnsetT, st.motionOffsetT, on, off, st.motionOnsetT - on, st.motionOffsetT - off, st.endZ - st.startZ))
+        }
+    }
+}
+
 /// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none); `RATE=hz`:
-/// every session sampled at that rate.
+/// every session sampled at that rate; `TEMPO=x`: every rep's phases x times as long.
 func investigationOptions() -> SimOptions {
     let env = ProcessInfo.processInfo.environment
     var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
     if let scale = env["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
     if let rate = env["RATE"].flatMap(Double.init) { options.rateHz = rate }
+    if let scale = env["TEMPO"].flatMap(Double.init) { options.tempoScale = scale }
     return options
 }
 
