@@ -127,6 +127,11 @@ public struct RepSegmenter: Sendable {
         /// that starts moving reads its first fall before the calibration knows the pose: 5–15 cm
         /// off).
         public var calibratedBeforeFirstRepS = 1.0
+        /// … and the smaller core turn of its two strokes is at least this fraction of the larger,
+        /// once that is this many degrees: a hip thrust turns the pelvis (or the bar) about 1°/cm
+        /// both ways; a fall that hardly turns it is the lifter settling (fraction, degrees).
+        public var firstRepTurnRatio = 0.3
+        public var firstRepRatioMinTurnDeg = 10.0
         /// Within a set every lockout is within this of the first one's posture, degrees (an
         /// over-extension tilts the pelvis 12–20° more, a bar rolls on the hips by ~15°; sitting
         /// up or standing turns the sensor ~90°).
@@ -569,8 +574,13 @@ public struct RepSegmenter: Sendable {
             ? settings.mirrorToleranceM : settings.setMirrorToleranceM
         guard abs(rise.amplitude - fall.amplitude) <= tolerance else { return false }
         guard turnsMirror(rise.coreTurnDeg, fall.coreTurnDeg) else { return false }
-        // Over their whole length too (see `calibratedBeforeFirstRepS`).
-        if calibratedFirstFall && !turnsMirror(rise.turnDeg, fall.turnDeg) { return false }
+        // Over their whole length too, and in proportion (see `calibratedBeforeFirstRepS`).
+        if calibratedFirstFall {
+            let larger = max(rise.coreTurnDeg, fall.coreTurnDeg), smaller = min(rise.coreTurnDeg, fall.coreTurnDeg)
+            guard turnsMirror(rise.turnDeg, fall.turnDeg),
+                  larger < settings.firstRepRatioMinTurnDeg || smaller >= settings.firstRepTurnRatio * larger
+            else { return false }
+        }
         if judgingPosture, core.mount == .belt, !core.profile.anyLift,
            let torso = torsoDegrees(rise.upAtOffset, calibration: calibration) {
             guard abs(torso) <= settings.beltLockoutMaxDeg else { return false }
