@@ -193,28 +193,37 @@ import ThrustCapture
     }
 }
 
-/// `HEIGHTS=seed[:t0:t1]`: each stroke's end heights against the simulator's true height there
-/// (offset so the first stroke starts right), to tell tracking errors from segmentation errors.
-@Test func dumpHeights() throws {
-    guard let spec = ProcessInfo.processInfo.environment["HEIGHTS"] else { return }
+/// Mixed session `spec` ("seed[:t0:t1]") through a `MotionTracker`: each stroke, with the
+/// simulator's motion, the session's time origin and whether the stroke's onset is in t0…t1.
+func forEachTrackedStroke(_ spec: String,
+                          _ body: (ThrustCore.Stroke, inout MotionModel, Double, Bool) -> Void) throws {
     let parts = spec.split(separator: ":")
     var session = try SimulatedSession(scenario: "mixed", seed: UInt64(parts[0]) ?? 1, options: investigationOptions())
     let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
     var motion = session.motion
     let origin = session.info.startS
     var tracker = MotionTracker()
-    var offset: Double?
     while let s = session.next() {
         tracker.update(s)
         while !tracker.strokes.isEmpty {
             let st = tracker.strokes[0]
             tracker.strokes.removeFirst(1)
-            let za = motion.body(at: st.onsetT - origin).position.z, zb = motion.body(at: st.offsetT - origin).position.z
-            if offset == nil { offset = st.startZ - za }
-            let o = offset ?? 0
-            guard st.onsetT >= t0 && st.onsetT <= t1 else { continue }
-            print(String(format: "stroke %+d %7.2f-%7.2f dz %+.3f (true %+.3f) start err %+.2f cm end err %+.2f cm", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, zb - za, (st.startZ - za - o) * 100, (st.endZ - zb - o) * 100))
+            body(st, &motion, origin, st.onsetT >= t0 && st.onsetT <= t1)
         }
+    }
+}
+
+/// `HEIGHTS=seed[:t0:t1]`: each stroke's end heights against the simulator's true height there
+/// (offset so the first stroke starts right), to tell tracking errors from segmentation errors.
+@Test func dumpHeights() throws {
+    guard let spec = ProcessInfo.processInfo.environment["HEIGHTS"] else { return }
+    var offset: Double?
+    try forEachTrackedStroke(spec) { st, motion, origin, inWindow in
+        let za = motion.body(at: st.onsetT - origin).position.z, zb = motion.body(at: st.offsetT - origin).position.z
+        if offset == nil { offset = st.startZ - za }
+        let o = offset ?? 0
+        guard inWindow else { return }
+        print(String(format: "stroke %+d %7.2f-%7.2f dz %+.3f (true %+.3f) start err %+.2f cm end err %+.2f cm", st.direction, st.onsetT, st.offsetT, st.endZ - st.startZ, zb - za, (st.startZ - za - o) * 100, (st.endZ - zb - o) * 100))
     }
 }
 
@@ -223,31 +232,20 @@ import ThrustCapture
 /// segmenter's.
 @Test func dumpEdges() throws {
     guard let spec = ProcessInfo.processInfo.environment["EDGES"] else { return }
-    let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: "mixed", seed: UInt64(parts[0]) ?? 1, options: investigationOptions())
-    let t0 = parts.count > 1 ? Double(parts[1]) ?? 0 : 0, t1 = parts.count > 2 ? Double(parts[2]) ?? 1e9 : 1e9
-    var motion = session.motion
-    let origin = session.info.startS
-    var tracker = MotionTracker()
-    // The true edge nearest `t`: the instant the true vertical speed last / first exceeds 1 mm/s.
-    func trueEdge(_ t: Double, onset: Bool) -> Double {
+    // The true edge nearest `t`: walk to where the body moves, then outwards until it rests.
+    func trueEdge(_ t: Double, onset: Bool, _ motion: inout MotionModel, origin: Double) -> Double {
         let step = 0.002
         var a = t - origin
-        // Walk to where the body moves, then outwards until it rests.
         var k = 0
         while abs(motion.body(at: a).velocity.z) < 0.001 && k < 1500 { a += onset ? step : -step; k += 1 }
         while abs(motion.body(at: a).velocity.z) >= 0.001 && k < 3000 { a += onset ? -step : step; k += 1 }
         return a + origin
     }
-    while let s = session.next() {
-        tracker.update(s)
-        while !tracker.strokes.isEmpty {
-            let st = tracker.strokes[0]
-            tracker.strokes.removeFirst(1)
-            guard st.onsetT >= t0 && st.onsetT <= t1 else { continue }
-            let on = trueEdge(st.motionOnsetT, onset: true), off = trueEdge(st.motionOffsetT, onset: false)
-            print(String(format: "stroke %+d motion %.2f-%.2f true %.2f-%.2f err onset %+.2f offset %+.2f dz %+.3f", st.direction, st.motionOnsetT, st.motionOffsetT, on, off, st.motionOnsetT - on, st.motionOffsetT - off, st.endZ - st.startZ))
-        }
+    try forEachTrackedStroke(spec) { st, motion, origin, inWindow in
+        guard inWindow else { return }
+        let on = trueEdge(st.motionOnsetT, onset: true, &motion, origin: origin)
+        let off = trueEdge(st.motionOffsetT, onset: false, &motion, origin: origin)
+        print(String(format: "stroke %+d motion %.2f-%.2f true %.2f-%.2f err onset %+.2f offset %+.2f dz %+.3f", st.direction, st.motionOnsetT, st.motionOffsetT, on, off, st.motionOnsetT - on, st.motionOffsetT - off, st.endZ - st.startZ))
     }
 }
 
