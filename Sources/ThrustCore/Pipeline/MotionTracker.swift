@@ -255,6 +255,9 @@ public struct MotionTracker: Sendable {
         if !upValid {
             up = normalized(accel)
             upValid = true
+            // With a bias known, the data's start is as good an anchor as a rest would be: the
+            // movement from here is measured (its velocity there is taken for zero).
+            if gyroBias != nil && !anchored { resetAnchor(t: t) }
         } else if dt > 0 {
             // Turn the up vector by the mean rate over the interval: d(up)/dt = up × ω.
             up = normalized(rotate(up, by: -meanRate * dt))
@@ -809,13 +812,26 @@ public struct MotionTracker: Sendable {
         return restSlope
     }
 
-    /// Forget the learnt accelerometer calibration (a requested recalibration).
     /// Starts from a calibration learnt in an earlier session (see `CalibrationState`).
     public mutating func restore(gyroBias: SIMD3<Double>?, accel: AccelCalibration) {
         storedGyroBias = gyroBias
         accelCal = accel
     }
 
+    /// Integrates with this gyro bias from the first sample, before any rest, and measures the
+    /// movement from there (a replay of data whose first rest came late: `RepAnalyzer`). Rests
+    /// refine it as usual. Call before the first sample.
+    mutating func assume(gyroBias: SIMD3<Double>) {
+        self.gyroBias = gyroBias
+    }
+
+    /// Gives back the trace's memory; the tracker is not used again (it is being replaced).
+    mutating func releaseBuffers() {
+        trace = FixedRing(capacity: 1, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        pauseAnchors = PauseAnchors(capacity: 1)
+    }
+
+    /// Forget the learnt accelerometer calibration (a requested recalibration).
     public mutating func restartAccelCalibration() {
         accelCal = AccelCalibration(gravity: settings.gravity)
     }

@@ -15,18 +15,92 @@ public struct RepAnalyzer: Sendable {
     var biasRelearntReportedT: Double?
     /// ≥ 0 while a requested accelerometer calibration waits for its poses.
     var accelPosesReported = -1
+    /// Until the first calibration, the samples are kept (up to `recordingCapacity`) and set, rep,
+    /// phase and alert events held back: data that starts moving has no gyro bias to integrate
+    /// with until its first rest, which may come a set later. The first pass's `SENSOR` events
+    /// go out live.
+    var recording: FixedRing<Sample>
+    var isRecording: Bool
+    var heldBack = false
+    var restored: CalibrationState?
+
+    /// Samples kept until the first calibration: 16 s at 1 kHz, 160 s at 100 Hz (1.2 MB).
+    public static let recordingCapacity = 16384
+    /// The first rest beginning this long after the first sample means the data started moving,
+    /// s: the samples before the calibration are run again with the gyro bias it learnt.
+    public static let lateCalibrationS = 3.0
 
     public init(settings: CoreSettings, tracker: MotionTracker.Settings = .init(),
                 segmenter: RepSegmenter.Settings = .init()) {
+        self.init(settings: settings, tracker: tracker, segmenter: segmenter, recordingCapacity: Self.recordingCapacity)
+    }
+
+    init(settings: CoreSettings, tracker: MotionTracker.Settings, segmenter: RepSegmenter.Settings,
+         recordingCapacity: Int) {
         self.settings = settings
         self.tracker = MotionTracker(settings: tracker)
         var seg = RepSegmenter(core: settings, settings: segmenter)
         seg.resetCluster()
         self.segmenter = seg
+        recording = FixedRing(capacity: recordingCapacity, filler: Sample(t: 0, accel: .zero, gyro: .zero))
+        isRecording = recordingCapacity > 1
     }
 
     /// Feed one sample. Events are passed to `emit` before this returns.
     public mutating func update(_ sample: Sample, emit: (CoreEvent) -> Void) {
+        guard isRecording else { return process(sample, emit: emit) }
+        if recording.isFull {
+            // No rest in all that time: run what was held back as it was (no bias to learn).
+            replayRecording(withLearntBias: false, emit: emit)
+            return process(sample, emit: emit)
+        }
+        recording.append(sample)
+        var held = false
+        process(sample) { e in
+            if case .sensor = e { emit(e) } else { held = true }
+        }
+        heldBack = heldBack || held
+        if let t = tracker.calibratedAtT {
+            replayRecording(withLearntBias: t - (segmenter.firstSampleT ?? t) > Self.lateCalibrationS, emit: emit)
+        }
+    }
+
+    /// Ends the recording: the samples kept run again through a new core, with the gyro bias the
+    /// first rest taught when `withLearntBias` (else only when events were held back: the run is
+    /// then the same as the first, whose set and rep events are now let out). `SENSOR` events
+    /// went out in the first run.
+    mutating func replayRecording(withLearntBias: Bool, emit: (CoreEvent) -> Void) {
+        isRecording = false
+        guard withLearntBias || heldBack else {
+            recording = FixedRing(capacity: 1, filler: Sample(t: 0, accel: .zero, gyro: .zero))
+            return
+        }
+        let bias = tracker.gyroBias, calibratedT = tracker.calibratedAtT
+        let samples = recording
+        recording = FixedRing(capacity: 1, filler: Sample(t: 0, accel: .zero, gyro: .zero))
+        let reported = (calibratedReported, biasRelearntReportedT)
+        tracker.releaseBuffers()
+        var fresh = RepAnalyzer(settings: settings, tracker: tracker.settings, segmenter: segmenter.settings,
+                                recordingCapacity: 1)
+        if let stored = restored { fresh.restore(stored) }
+        if withLearntBias, let bias { fresh.tracker.assume(gyroBias: bias) }
+        for i in 0..<samples.count {
+            fresh.process(samples[i]) { e in
+                if case .sensor = e { return }
+                emit(e)
+            }
+        }
+        // What the first run reported stays reported; a bias assumed from the start is not
+        // "learnt" again, so the first run's calibration instant stands.
+        fresh.calibratedReported = fresh.calibratedReported || reported.0
+        if fresh.segmenter.calibratedT == nil { fresh.segmenter.calibratedT = calibratedT }
+        if fresh.biasRelearntReportedT == nil { fresh.biasRelearntReportedT = reported.1 }
+        fresh.restored = restored
+        self = fresh
+    }
+
+    @inline(__always)
+    mutating func process(_ sample: Sample, emit: (CoreEvent) -> Void) {
         if !started {
             started = true
             segmenter.firstSampleT = sample.t
@@ -61,6 +135,7 @@ public struct RepAnalyzer: Sendable {
 
     /// End of stream: close any open set.
     public mutating func finish(emit: (CoreEvent) -> Void) {
+        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
         tracker.finish()
         drain(emit: emit)
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
@@ -79,6 +154,7 @@ public struct RepAnalyzer: Sendable {
     /// starting points that the next rests refine; the mount references are taken only when the
     /// mount is the same. Call before the first sample.
     public mutating func restore(_ stored: CalibrationState) {
+        restored = stored
         let accel = AccelCalibration(gravity: tracker.settings.gravity, restoringOffset: stored.accelOffsetMS2,
                                      scale: stored.accelScale, poses: stored.accelPoses)
         tracker.restore(gyroBias: stored.gyroBiasRadS, accel: accel)
@@ -91,6 +167,7 @@ public struct RepAnalyzer: Sendable {
     /// height (SPEC §5), read from the posture when the sensor turns with the hips. Without that
     /// (or before the set has shown it), reps keep the set's median as their reference.
     public mutating func calibrateLockout(t: Double, emit: (CoreEvent) -> Void) {
+        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
         if segmenter.calibrateLockout(up: tracker.up, calibration: tracker.accelCal) {
             emit(.sensor(state: .lockoutCalibrated, detail: "lockout reference taken from the pose held now", t: t))
         } else {
@@ -102,6 +179,7 @@ public struct RepAnalyzer: Sendable {
     /// `calibrate accel`: forget the accelerometer offsets and scales learnt so far and learn them
     /// again from the next still poses (hold the sensor still in a few different orientations).
     public mutating func recalibrateAccelerometer(t: Double, emit: (CoreEvent) -> Void) {
+        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
         tracker.restartAccelCalibration()
         emit(.sensor(state: .calibrating, detail: "accelerometer: hold still in a few different orientations", t: t))
         accelPosesReported = 0
@@ -109,6 +187,7 @@ public struct RepAnalyzer: Sendable {
 
     /// Ends the current set now (the daemon's `end_set`).
     public mutating func endSet(emit: (CoreEvent) -> Void) {
+        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
     }
 
