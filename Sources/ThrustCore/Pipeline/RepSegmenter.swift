@@ -117,8 +117,10 @@ public struct RepSegmenter: Sendable {
         /// A rep-sized stroke turning the hips this much before the upright pose was found lifts
         /// that bound, degrees (a rep turns them 15–40°, a walking step a few).
         public var uprightDoubtStrokeTurnDeg = 10.0
-        /// … and so does data whose first still period begins this late, s (it started moving).
+        /// … and so does data whose first still period (of at least `movingStartStillS`) begins
+        /// this late, s (it started moving).
         public var movingStartS = 1.0
+        public var movingStartStillS = 0.5
         /// A top-start set's first rep returns to the set-up lockout its eccentric left (the first
         /// rep is its own reference: it cannot be over-extended), so its strokes mirror within
         /// `mirrorToleranceM`, not the set's looser tolerance, and turn the bar alike over their
@@ -271,12 +273,13 @@ public struct RepSegmenter: Sendable {
         case .bar:
             if duration >= 0.5 { restTilts.append(tiltDegrees(p.up)) }
         case .belt:
-            // Data that starts moving (no rest in its first second) may start mid set.
+            // Data that starts moving (no rest in its first second) may start mid set. A still
+            // moment too short to be a rest (a hold's first tenth of a second) does not count.
             if !sawStillPeriod, uprightAccel == nil, let first = firstSampleT,
                p.startT - first > settings.movingStartS {
                 movedBeforeUpright = true
             }
-            sawStillPeriod = true
+            if duration >= settings.movingStartStillS { sawStillPeriod = true }
             guard uprightAccel == nil, !uprightDoubted else { break }
             // Rests broken up for a moment (the first calibration, a sway) still make one stand
             // when they follow each other closely in the same pose.
