@@ -104,4 +104,5 @@ func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions())
     #expect(endsMoving.setExactRate >= 0.9)
     #expect(Double(endsMoving.found) / Double(endsMoving.trueReps) >= 0.95)
     #expect(inSet.found > inSetOnePass.found)
+    #expect(inSet.setExactRate >= 0.85)
 }

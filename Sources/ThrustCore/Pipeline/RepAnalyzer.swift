@@ -26,9 +26,11 @@ public struct RepAnalyzer: Sendable {
 
     /// Samples kept until the first calibration: 16 s at 1 kHz, 160 s at 100 Hz (1.2 MB).
     public static let recordingCapacity = 16384
-    /// The first rest beginning this long after the first sample means the data started moving,
-    /// s: the samples before the calibration are run again with the gyro bias it learnt.
-    public static let lateCalibrationS = 3.0
+    /// The first calibration coming this long after the first sample (its rest began about 0.4 s
+    /// before) means the data started moving, s: the samples are run again with the gyro bias it
+    /// learnt. Sooner, a capture that starts in its set-up would be run again for nothing and come
+    /// out differently (3 of 103 cut captures' sets at 1 s; none at 2 s).
+    public static let lateCalibrationS = 2.0
 
     public init(settings: CoreSettings, tracker: MotionTracker.Settings = .init(),
                 segmenter: RepSegmenter.Settings = .init()) {
