@@ -595,9 +595,11 @@ import Testing
         return s
     }
 
-    func run(_ strokes: [Stroke], profile: Profile = .barbell, endT: Double = 100) -> [CoreEvent] {
-        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: profile))
+    func run(_ strokes: [Stroke], profile: Profile = .barbell, mount: Mount = .bar, calibratedT: Double? = nil,
+             endT: Double = 100) -> [CoreEvent] {
+        var seg = RepSegmenter(core: CoreSettings(mount: mount, profile: profile))
         seg.resetCluster()
+        seg.calibratedT = calibratedT
         let cal = AccelCalibration()
         var events: [CoreEvent] = []
         for s in strokes { seg.add(s, calibration: cal) { events.append($0) } }
@@ -756,23 +758,14 @@ import Testing
                       (3.5, 0.16, 20.0, 25.0, 4), (0.5, 0.36, 40.0, 25.0, 4)])
     func aFallBeforeTheSetUpBridgeIsNoEccentric(calibratedT: Double, fallM: Double, fallTurnDeg: Double,
                                                 fallCoreTurnDeg: Double, reps: Int) {
-        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .barbell))
-        seg.resetCluster()
-        seg.calibratedT = calibratedT
-        let cal = AccelCalibration()
-        var events: [CoreEvent] = []
         var fall = stroke(-1, 4, 6.3, 0.16 + fallM, 0.16, turn: fallTurnDeg)
         fall.coreTurnDeg = fallCoreTurnDeg
-        seg.add(fall, calibration: cal) { events.append($0) }
-        seg.add(stroke(1, 8.5, 10.1, 0.16, 0.46, turn: 45), calibration: cal) { events.append($0) }
-        var t = 11.0
-        for _ in 0..<3 {
-            seg.add(stroke(-1, t, t + 1.5, 0.46, 0.29), calibration: cal) { events.append($0) }
-            seg.add(stroke(1, t + 2, t + 2.6, 0.29, 0.46), calibration: cal) { events.append($0) }
-            t += 4
+        var strokes = [fall, stroke(1, 8.5, 10.1, 0.16, 0.46, turn: 45)]
+        for k in 0..<3 {
+            let t = 11.0 + 4 * Double(k)
+            strokes += [stroke(-1, t, t + 1.5, 0.46, 0.29), stroke(1, t + 2, t + 2.6, 0.29, 0.46)]
         }
-        seg.finish(calibration: cal) { events.append($0) }
-        #expect(events.reps.count == reps)
+        #expect(run(strokes, calibratedT: calibratedT).reps.count == reps)
     }
 
     /// A set's reps end in one posture: standing up from a banded set and sitting down again
@@ -780,23 +773,16 @@ import Testing
     /// set's lockouts and is no rep; the same strokes ending in the lockout posture are one.
     @Test(arguments: [(90.0, 3), (20.0, 4)])
     func aMovementEndingInAnotherPostureIsNoRep(lastLockoutTurnDeg: Double, reps: Int) {
-        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
-        seg.resetCluster()
-        let cal = AccelCalibration()
-        var events: [CoreEvent] = []
-        var t = 0.0
-        for _ in 0..<3 {
-            seg.add(stroke(1, t, t + 1.2, 0, 0.25), calibration: cal) { events.append($0) }
-            seg.add(stroke(-1, t + 2.5, t + 3.7, 0.25, 0.0), calibration: cal) { events.append($0) }
-            t += 4.5
+        var strokes: [Stroke] = []
+        for k in 0..<3 {
+            let t = 4.5 * Double(k)
+            strokes += [stroke(1, t, t + 1.2, 0, 0.25), stroke(-1, t + 2.5, t + 3.7, 0.25, 0.0)]
         }
         let a = lastLockoutTurnDeg * .pi / 180
-        var standUp = stroke(1, t, t + 1.2, 0, 0.46)
+        var standUp = stroke(1, 13.5, 14.7, 0, 0.46)
         standUp.upAtOffset = SIMD3(sin(a), 0, cos(a))
-        seg.add(standUp, calibration: cal) { events.append($0) }
-        seg.add(stroke(-1, t + 2.5, t + 3.7, 0.46, 0.0), calibration: cal) { events.append($0) }
-        seg.finish(calibration: cal) { events.append($0) }
-        #expect(events.reps.count == reps)
+        strokes += [standUp, stroke(-1, 16, 17.2, 0.46, 0.0)]
+        #expect(run(strokes, profile: .generic, mount: .belt).reps.count == reps)
     }
 
     /// A bottom-start set whose data ends in its last rep's hold (a recording stopped at the
@@ -987,15 +973,9 @@ import Testing
 }
 
 @Suite struct RepAnalyzerTests {
-    /// Until the first calibration the samples are kept and set and rep events held back; data
-    /// that starts at rest calibrates within half a second and comes out exactly as in one pass,
-    /// and so does data that never rests (the held-back events come out at the end).
-    @Test(arguments: [true, false])
-    func holdingBackUntilCalibratedLosesNothing(startsAtRest: Bool) {
-        let lift = SyntheticLift(gyroBias: SIMD3(0, 0.04, 0))
-        var steps = SyntheticLift.barbellSet(reps: 3)
-        if !startsAtRest { steps = steps.filter { if case .hold = $0 { return false } else { return true } } }
-        let samples = lift.render(steps).samples
+    /// A barbell set's events from the core as it is and from one that never keeps samples until
+    /// its first calibration (one pass).
+    func withAndWithoutRecording(_ samples: [Sample]) -> (replaying: [CoreEvent], onePass: [CoreEvent]) {
         let settings = CoreSettings(mount: .bar, profile: .barbell)
         var replaying = RepAnalyzer(settings: settings)
         var onePass = RepAnalyzer(settings: settings, tracker: .init(), segmenter: .init(), recordingCapacity: 1)
@@ -1006,6 +986,18 @@ import Testing
         }
         replaying.finish { a.append($0) }
         onePass.finish { b.append($0) }
+        return (a, b)
+    }
+
+    /// Until the first calibration the samples are kept and set and rep events held back; data
+    /// that starts at rest calibrates within half a second and comes out exactly as in one pass,
+    /// and so does data that never rests (the held-back events come out at the end).
+    @Test(arguments: [true, false])
+    func holdingBackUntilCalibratedLosesNothing(startsAtRest: Bool) {
+        let lift = SyntheticLift(gyroBias: SIMD3(0, 0.04, 0))
+        var steps = SyntheticLift.barbellSet(reps: 3)
+        if !startsAtRest { steps = steps.filter { if case .hold = $0 { return false } else { return true } } }
+        let (a, b) = withAndWithoutRecording(lift.render(steps).samples)
         #expect(a == b)
         #expect(!startsAtRest || a.reps.count == 3)
     }
@@ -1018,17 +1010,7 @@ import Testing
         var steps: [SyntheticLift.Step] = [.move(1.5, -0.17), .hold(0.5), .move(1.0, 0.17), .hold(1.5)]
         for _ in 0..<3 { steps += [.move(1.5, -0.17), .hold(0.5), .move(1.0, 0.17), .hold(1.5)] }
         steps += [.move(1.5, -0.3), .hold(10)]
-        let samples = lift.render(steps).samples.filter { $0.t >= 0.3 }
-        let settings = CoreSettings(mount: .bar, profile: .barbell)
-        var replaying = RepAnalyzer(settings: settings)
-        var onePass = RepAnalyzer(settings: settings, tracker: .init(), segmenter: .init(), recordingCapacity: 1)
-        var a: [CoreEvent] = [], b: [CoreEvent] = []
-        for sample in samples {
-            replaying.update(sample) { a.append($0) }
-            onePass.update(sample) { b.append($0) }
-        }
-        replaying.finish { a.append($0) }
-        onePass.finish { b.append($0) }
+        let (a, b) = withAndWithoutRecording(lift.render(steps).samples.filter { $0.t >= 0.3 })
         #expect(a.reps.count == 4)
         #expect(b.reps.count < 4)
         #expect(a.sensorTimes(.calibrating).count == 1 && a.sensorTimes(.calibrated).count == 1)
