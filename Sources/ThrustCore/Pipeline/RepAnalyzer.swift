@@ -20,7 +20,7 @@ public struct RepAnalyzer: Sendable {
     /// with until its first rest, which may come a set later. The first pass's `SENSOR` events
     /// go out live.
     var recording: FixedRing<Sample>
-    var isRecording: Bool
+    var isRecording: Bool { recording.capacity > 1 }
     var heldBack = false
     var restored: CalibrationState?
 
@@ -31,6 +31,8 @@ public struct RepAnalyzer: Sendable {
     /// learnt. Sooner, a capture that starts in its set-up would be run again for nothing and come
     /// out differently (3 of 103 cut captures' sets at 1 s; none at 2 s).
     public static let lateCalibrationS = 2.0
+    /// What `recording` becomes once the recording has ended (no storage to speak of).
+    static let noRecording = FixedRing(capacity: 1, filler: Sample(t: 0, accel: .zero, gyro: .zero))
 
     public init(settings: CoreSettings, tracker: MotionTracker.Settings = .init(),
                 segmenter: RepSegmenter.Settings = .init()) {
@@ -44,8 +46,8 @@ public struct RepAnalyzer: Sendable {
         var seg = RepSegmenter(core: settings, settings: segmenter)
         seg.resetCluster()
         self.segmenter = seg
-        recording = FixedRing(capacity: recordingCapacity, filler: Sample(t: 0, accel: .zero, gyro: .zero))
-        isRecording = recordingCapacity > 1
+        recording = recordingCapacity > 1
+            ? FixedRing(capacity: recordingCapacity, filler: Sample(t: 0, accel: .zero, gyro: .zero)) : Self.noRecording
     }
 
     /// Feed one sample. Events are passed to `emit` before this returns.
@@ -72,14 +74,10 @@ public struct RepAnalyzer: Sendable {
     /// then the same as the first, whose set and rep events are now let out). `SENSOR` events
     /// went out in the first run.
     mutating func replayRecording(withLearntBias: Bool, emit: (CoreEvent) -> Void) {
-        isRecording = false
-        guard withLearntBias || heldBack else {
-            recording = FixedRing(capacity: 1, filler: Sample(t: 0, accel: .zero, gyro: .zero))
-            return
-        }
-        let bias = tracker.gyroBias, calibratedT = tracker.calibratedAtT
         let samples = recording
-        recording = FixedRing(capacity: 1, filler: Sample(t: 0, accel: .zero, gyro: .zero))
+        recording = Self.noRecording
+        guard withLearntBias || heldBack else { return }
+        let bias = tracker.gyroBias, calibratedT = tracker.calibratedAtT
         let reported = (calibratedReported, biasRelearntReportedT)
         tracker.releaseBuffers()
         var fresh = RepAnalyzer(settings: settings, tracker: tracker.settings, segmenter: segmenter.settings,
@@ -97,8 +95,12 @@ public struct RepAnalyzer: Sendable {
         fresh.calibratedReported = fresh.calibratedReported || reported.0
         if fresh.segmenter.calibratedT == nil { fresh.segmenter.calibratedT = calibratedT }
         if fresh.biasRelearntReportedT == nil { fresh.biasRelearntReportedT = reported.1 }
-        fresh.restored = restored
         self = fresh
+    }
+
+    /// Before a command or the end of the data: what was held back goes out as it was.
+    mutating func endRecording(emit: (CoreEvent) -> Void) {
+        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
     }
 
     @inline(__always)
@@ -137,7 +139,7 @@ public struct RepAnalyzer: Sendable {
 
     /// End of stream: close any open set.
     public mutating func finish(emit: (CoreEvent) -> Void) {
-        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
+        endRecording(emit: emit)
         tracker.finish()
         drain(emit: emit)
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
@@ -169,7 +171,7 @@ public struct RepAnalyzer: Sendable {
     /// height (SPEC §5), read from the posture when the sensor turns with the hips. Without that
     /// (or before the set has shown it), reps keep the set's median as their reference.
     public mutating func calibrateLockout(t: Double, emit: (CoreEvent) -> Void) {
-        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
+        endRecording(emit: emit)
         if segmenter.calibrateLockout(up: tracker.up, calibration: tracker.accelCal) {
             emit(.sensor(state: .lockoutCalibrated, detail: "lockout reference taken from the pose held now", t: t))
         } else {
@@ -181,7 +183,7 @@ public struct RepAnalyzer: Sendable {
     /// `calibrate accel`: forget the accelerometer offsets and scales learnt so far and learn them
     /// again from the next still poses (hold the sensor still in a few different orientations).
     public mutating func recalibrateAccelerometer(t: Double, emit: (CoreEvent) -> Void) {
-        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
+        endRecording(emit: emit)
         tracker.restartAccelCalibration()
         emit(.sensor(state: .calibrating, detail: "accelerometer: hold still in a few different orientations", t: t))
         accelPosesReported = 0
@@ -189,7 +191,7 @@ public struct RepAnalyzer: Sendable {
 
     /// Ends the current set now (the daemon's `end_set`).
     public mutating func endSet(emit: (CoreEvent) -> Void) {
-        if isRecording { replayRecording(withLearntBias: false, emit: emit) }
+        endRecording(emit: emit)
         segmenter.finish(calibration: tracker.accelCal, emit: emit)
     }
 

@@ -215,7 +215,8 @@ public struct RepSegmenter: Sendable {
     /// or the data started moving (`movingStartS`): the pose may be a hold at lockout (a capture
     /// started mid set) and is doubted more readily. Set only while no pose is known.
     var movedBeforeUpright = false
-    /// When the data began, s (set by `RepAnalyzer`), and whether a still period has ended since.
+    /// When the data began, s (set by `RepAnalyzer`), and whether a still period (of at least
+    /// `movingStartStillS`) has ended since.
     public internal(set) var firstSampleT: Double?
     /// When the gyro bias was first learnt, s (set by `RepAnalyzer`).
     public internal(set) var calibratedT: Double?
