@@ -237,12 +237,14 @@ func forEachTrackedStroke(_ spec: String,
         let step = 0.002
         var a = t - origin
         var k = 0
-        while abs(motion.body(at: a).velocity.z) < 0.001 && k < 1500 { a += onset ? step : -step; k += 1 }
-        while abs(motion.body(at: a).velocity.z) >= 0.001 && k < 3000 { a += onset ? -step : step; k += 1 }
+        while abs(motion.body(at: a).velocity.z) < 1e-6 && k < 1500 { a += onset ? step : -step; k += 1 }
+        while abs(motion.body(at: a).velocity.z) >= 1e-6 && k < 3000 { a += onset ? -step : step; k += 1 }
         return a + origin
     }
     try forEachTrackedStroke(spec) { st, motion, origin, inWindow in
         guard inWindow else { return }
+        // The planned motion without tremor: its edges are the phases' (tremor moves 1 mm/s always).
+        motion.tremorScale = 0
         let on = trueEdge(st.motionOnsetT, onset: true, &motion, origin: origin)
         let off = trueEdge(st.motionOffsetT, onset: false, &motion, origin: origin)
         print(String(format: "stroke %+d motion %.2f-%.2f true %.2f-%.2f err onset %+.2f offset %+.2f dz %+.3f", st.direction, st.motionOnsetT, st.motionOffsetT, on, off, st.motionOnsetT - on, st.motionOffsetT - off, st.endZ - st.startZ))
@@ -334,4 +336,70 @@ func investigationOptions() -> SimOptions {
         }
     }
     core.finish { e in if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(160)) } }
+}
+
+/// `EDGEFIT=seed`: the stroke extractor on the simulator's own height (tremor included, no
+/// sensor, no tracker) against the planned edges — what the edge method costs on its own.
+@Test func edgeFitOnTrueHeight() throws {
+    guard let spec = ProcessInfo.processInfo.environment["EDGEFIT"] else { return }
+    let session = try SimulatedSession(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions())
+    var motion = session.motion, clean = session.motion
+    clean.tremorScale = 0
+    let origin = session.info.startS, end = (session.info.durationS ?? 0)
+    // True strokes: runs of non-zero planned vertical velocity.
+    var strokes: [(Double, Double, Double)] = []
+    var a: Double? = nil, za = 0.0
+    var t = 0.0
+    while t < end {
+        let b = clean.body(at: t)
+        let moving = abs(b.velocity.z) > 1e-7
+        if moving && a == nil { a = t; za = b.position.z }
+        if !moving, let s = a {
+            if abs(b.position.z - za) >= 0.04 { strokes.append((s, t, b.position.z - za)) }
+            a = nil
+        }
+        t += 0.001
+    }
+    var sumOn = 0.0, sumOff = 0.0, biasOn = 0.0, biasOff = 0.0, n = 0.0
+    for (s, e, dz) in strokes {
+        var ring = FixedRing<TracePoint>(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
+        var u = max(0, s - 1.0)
+        while u < min(end, e + 1.0) {
+            let b = motion.body(at: u)
+            ring.append(TracePoint(t: u + origin, v: b.velocity.z, z: b.position.z, up: SIMD3(0, 0, 1)))
+            u += 0.005
+        }
+        var best: ThrustCore.Stroke?
+        StrokeExtractor().extract(ring) { st in
+            if st.direction == (dz > 0 ? 1 : -1), st.offsetT > s + origin, st.onsetT < e + origin,
+               best.map({ $0.amplitude < st.amplitude }) ?? true { best = st }
+        }
+        guard let st = best else { print("missed", s + origin); continue }
+        let on = st.motionOnsetT - (s + origin), off = st.motionOffsetT - (e + origin)
+        print(String(format: "stroke %+.3f %.2f-%.2f err onset %+.3f offset %+.3f", dz, s + origin, e + origin, on, off))
+        sumOn += abs(on); sumOff += abs(off); biasOn += on; biasOff += off; n += 1
+    }
+    print(String(format: "n %.0f onset mae %.3f bias %+.3f offset mae %.3f bias %+.3f", n, sumOn / n, biasOn / n, sumOff / n, biasOff / n))
+}
+
+/// `ACCEPT=seed`: each rest the rest detector accepts: its line's slope against the expected
+/// leak, whether the pose was familiar, and the true speed where its candidate began.
+@Test func dumpAcceptedRests() throws {
+    guard let spec = ProcessInfo.processInfo.environment["ACCEPT"] else { return }
+    var session = try SimulatedSession(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions())
+    var motion = session.motion
+    motion.tremorScale = 0
+    let origin = session.info.startS
+    var tracker = MotionTracker()
+    var lastAccepted: Double?
+    while let s = session.next() {
+        tracker.update(s)
+        let d = tracker.restDetector
+        if let a = d.acceptedT, a != lastAccepted, let c = d.candidateT {
+            lastAccepted = a
+            let vc = motion.body(at: c - origin).velocity.z, va = motion.body(at: a - origin).velocity.z
+            let familiar = tracker.settledUp.map { dot($0, tracker.up) >= cos(3.0 / 57.3) } ?? false
+            print(String(format: "accept %.2f cand %.2f slope %+.3f n %.0f fam %.0f true v at cand %+.4f at accept %+.4f", a, c, d.line.slope, Double(d.line.n), familiar ? 1.0 : 0.0, vc, va))
+        }
+    }
 }
