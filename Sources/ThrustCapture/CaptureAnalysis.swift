@@ -59,12 +59,35 @@ public enum CaptureAnalysis {
         return .success((CoreSettings(mount: chosenMount, profile: chosenProfile, style: chosenStyle), warnings))
     }
 
-    /// Streams every remaining sample of `reader` through a fresh `RepAnalyzer`, then finishes it.
-    /// Events go to `emit` as they happen. Stops at the first capture error (events emitted so
-    /// far have been delivered).
-    public static func run(_ reader: inout CaptureReader, settings: CoreSettings,
+    /// What the whole capture teaches about its sensor — the gyro bias and the accelerometer's
+    /// offsets and scales, not the mount references — for a second pass to start from
+    /// (`run(_:settings:calibration:emit:)`), as the daemon starts from the calibration it stored:
+    /// an uncalibrated chip is otherwise measured worse until its first few rests (the first set's
+    /// depths). Stops quietly at a capture error, which the second pass reports.
+    public static func learnCalibration(_ reader: inout CaptureReader, settings: CoreSettings) -> CalibrationState {
+        learnCalibration(settings: settings) { try? reader.next() }
+    }
+
+    /// The same from any source of samples (`next` returns nil at the end).
+    public static func learnCalibration(settings: CoreSettings, next: () -> Sample?) -> CalibrationState {
+        var analyzer = RepAnalyzer(settings: settings)
+        while let sample = next() {
+            analyzer.update(sample) { _ in }
+        }
+        analyzer.finish { _ in }
+        var learnt = analyzer.calibration
+        learnt.uprightAccelMS2 = nil
+        learnt.lockoutAngleRad = nil
+        return learnt
+    }
+
+    /// Streams every remaining sample of `reader` through a fresh `RepAnalyzer` (starting from
+    /// `calibration` when given), then finishes it. Events go to `emit` as they happen. Stops at
+    /// the first capture error (events emitted so far have been delivered).
+    public static func run(_ reader: inout CaptureReader, settings: CoreSettings, calibration: CalibrationState? = nil,
                            emit: (CoreEvent) -> Void) throws(CaptureError) -> Totals {
         var analyzer = RepAnalyzer(settings: settings)
+        if let calibration { analyzer.restore(calibration) }
         var totals = Totals()
         while let sample = try reader.next() {
             if totals.firstT == nil { totals.firstT = sample.t }

@@ -22,6 +22,12 @@ public enum FileIO {
         }
     }
 
+    /// Whether `path` names a regular file (one that can be read twice; not a pipe or a terminal).
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// Creates or truncates for writing, mode 0644.
     static func openForWriting(_ path: String) -> Result<Int32, FileIOError> {
         while true {

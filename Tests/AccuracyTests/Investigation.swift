@@ -97,7 +97,7 @@ import ThrustCapture
     guard ProcessInfo.processInfo.environment["PERSESSION"] != nil else { return }
     let last = ProcessInfo.processInfo.environment["SEEDS"].flatMap { UInt64($0) } ?? 40
     for seed in UInt64(1)...last {
-        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: investigationOptions())
+        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: investigationOptions(), onePass: investigationOnePass)
         var sc = Scorer()
         sc.add(truth: truth, reps: reps, name: "")
         func f(_ x: Double?) -> String { x.map { String(format: "%.2f", $0) } ?? "-" }
@@ -139,7 +139,7 @@ import ThrustCapture
     for seed in UInt64(1)...max(1, last) {
         var options = investigationOptions()
         options.idealSensor = ideal != "0"
-        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: options)
+        let (truth, reps) = try analyze(scenario: "mixed", seed: seed, options: options, onePass: investigationOnePass)
         scorer.add(truth: truth, reps: reps, name: "\(seed) \(truth.variant) \(Int(truth.rateHz)) Hz \(truth.mount)")
     }
     print(scorer.summary)
@@ -173,7 +173,7 @@ import ThrustCapture
 /// reported rep, to see which measure goes wrong where.
 @Test func dumpRepErrors() throws {
     guard let spec = ProcessInfo.processInfo.environment["REPS"] else { return }
-    let (truth, reps) = try analyze(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions())
+    let (truth, reps) = try analyze(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions(), onePass: investigationOnePass)
     print(truth.variant, truth.rateHz, truth.mount, truth.style)
     func f(_ x: Double?) -> String { x.map { String(format: "%5.2f", $0) } ?? "    -" }
     var used = Set<Int>()
@@ -250,6 +250,9 @@ func forEachTrackedStroke(_ spec: String,
         print(String(format: "stroke %+d motion %.2f-%.2f true %.2f-%.2f err onset %+.2f offset %+.2f dz %+.3f", st.direction, st.motionOnsetT, st.motionOffsetT, on, off, st.motionOnsetT - on, st.motionOffsetT - off, st.endZ - st.startZ))
     }
 }
+
+/// `ONEPASS=1`: the figures of one pass (as the daemon live with no stored calibration).
+var investigationOnePass: Bool { ProcessInfo.processInfo.environment["ONEPASS"] != nil }
 
 /// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none); `RATE=hz`:
 /// every session sampled at that rate; `TEMPO=x`: every rep's phases x times as long.

@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 extension ThrustdProcessTests {
-    /// The real `thrustd` replaying captures: what it streams and logs is what `thrust analyze`
-    /// finds in the same file.
+    /// The real `thrustd` replaying captures: what it streams and logs is what `thrust analyze
+    /// --one-pass` finds in the same file (a replay starts with no stored calibration).
     @Suite struct ReplayTests {
         @Test func replayStreamsAndLogsTheSameRepsAsAnalyze() throws {
             let capture = try Captures.simulated(scenario: "barbell", seed: 4)

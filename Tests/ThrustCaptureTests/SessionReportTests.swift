@@ -144,6 +144,25 @@ private func render(_ events: [CoreEvent], mount: Mount = .bar) -> (text: String
 }
 
 @Suite struct CaptureAnalysisRun {
+    /// The first pass keeps what belongs to the sensor (gyro bias, accelerometer model), not the
+    /// mount references a lifter sets at the start of each session; a capture error ends it
+    /// quietly with what it learnt so far.
+    @Test func theFirstPassLearnsTheSensorOnly() throws {
+        let directory = try TemporaryDirectory()
+        let bad = try directory.file("still.csv", canonicalHeader + "\n" + stillRows(500) + "9,0,0,9.8,0,0\n")
+        var reader = try CaptureReader(path: bad)
+        let learnt = CaptureAnalysis.learnCalibration(&reader, settings: CoreSettings(mount: .belt))
+        #expect(learnt.gyroBiasRadS != nil)
+        #expect(learnt.accelPoses > 0)
+        #expect(learnt.uprightAccelMS2 == nil && learnt.lockoutAngleRad == nil)
+        // What was left out: the same samples give a belt its upright pose.
+        var live = RepAnalyzer(settings: CoreSettings(mount: .belt))
+        var again = try CaptureReader(path: bad)
+        while let sample = try? again.next() { live.update(sample) { _ in } }
+        live.finish { _ in }
+        #expect(live.calibration.uprightAccelMS2 != nil)
+    }
+
     @Test func streamsEverySampleAndStopsAtTheFirstBadLine() throws {
         let directory = try TemporaryDirectory()
         let good = try directory.file("good.csv", canonicalHeader + "\n" + stillRows(500))

@@ -7,7 +7,7 @@ import ThrustCore
 /// `calibration.json` (SPEC §7): what the core learnt about the sensor (gyro bias, accelerometer
 /// offsets and scales) and its mount (upright pose, lockout reference), so a restart does not
 /// start from nothing. Kept for `i2c` sources only: a replay or a simulation is another
-/// sensor, and replays must stay identical to `thrust analyze`.
+/// sensor, and replays must stay identical to `thrust analyze --one-pass`.
 ///
 /// Written whole to a temporary file, fsynced and renamed over the old one, so a crash leaves
 /// either the old or the new file. Written by the log thread, never by the sampling thread.

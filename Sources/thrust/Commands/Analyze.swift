@@ -21,6 +21,12 @@ struct Analyze: AsyncParsableCommand {
             --mount and --profile default to the capture's 'mount=' and 'profile=' metadata, \
             else bar and generic.
 
+            A capture file is read twice: the first pass learns the sensor's calibration (gyro \
+            bias, accelerometer offsets and scales) from all of it, the second reports starting \
+            from that, as the daemon starts from the calibration it stored. --one-pass reads it \
+            once and reports what the daemon would have live with nothing stored (a pipe is \
+            always read once).
+
             Exit status: 0 success; 1 the output could not be written; 2 the capture cannot be \
             read or is malformed (the message on stderr is 'thrust: FILE:LINE: what was expected'); \
             64 bad command-line usage (unknown mount, profile or style).
@@ -41,6 +47,9 @@ struct Analyze: AsyncParsableCommand {
 
     @Flag(help: "Print every event as one JSON object per line (JSON Lines) instead of a table.")
     var json = false
+
+    @Flag(help: "Report from one pass, without first learning the sensor's calibration from the whole capture.")
+    var onePass = false
 
     func validate() throws {
         // Only the names given here; the capture's metadata is checked once it is open.
@@ -72,6 +81,12 @@ struct Analyze: AsyncParsableCommand {
             throw ExitCode.validationFailure
         }
 
+        // The first pass reads its own copy of the file; the reader above is still at its start.
+        var calibration: CalibrationState?
+        if !onePass && FileIO.isRegularFile(file), var first = try? CaptureReader(path: file) {
+            calibration = CaptureAnalysis.learnCalibration(&first, settings: settings)
+        }
+
         var output = BufferedStandardOutput()
         var report = SessionReport(mount: settings.mount)
         if !json {
@@ -81,7 +96,7 @@ struct Analyze: AsyncParsableCommand {
         let json = self.json
         let totals: CaptureAnalysis.Totals
         do {
-            totals = try CaptureAnalysis.run(&reader, settings: settings) { event in
+            totals = try CaptureAnalysis.run(&reader, settings: settings, calibration: calibration) { event in
                 if json {
                     output.appendEvent(event)
                 } else {
