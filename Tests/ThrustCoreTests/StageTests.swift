@@ -274,6 +274,21 @@ import Testing
         #expect(abs(stroke.motionOffsetT - 3.0) < 0.15, "offset \(stroke.motionOffsetT)")
     }
 
+    /// Tremor (2 mm at 3.2 Hz) on a small, slow fall (9 cm over 2.4 s) can make its level
+    /// crossings look like two humps; a fall has no sticking region, so it is fitted anyway
+    /// (kept to its per-end edges, these six tremor phases put its edges 0.23 s off on average).
+    @Test func aTremblingSmallFallIsFittedNotTakenForASticking() throws {
+        var errors: [Double] = []
+        for phase in 0..<6 {
+            var ring = trace(d: -0.09, duration: 2.4) { 30 * $0 * $0 * (1 - $0) * (1 - $0) }
+            for k in 0..<ring.count { ring[k].z += 0.002 * sin(2 * Double.pi * 3.2 * ring[k].t + Double(phase)) }
+            let stroke = try #require(extractOne(ring))
+            errors += [abs(stroke.motionOnsetT - 1.0), abs(stroke.motionOffsetT - 3.4)]
+        }
+        let mean = errors.reduce(0, +) / Double(errors.count)
+        #expect(mean < 0.1, "mean edge error \(mean) s")
+    }
+
     /// A squat's rise, then the bar walked back to the rack while the height creeps 4 cm (an
     /// up direction 3° off turns 0.6 m of walking into height): the rise ends where the rise
     /// does, not 3 s later where the creep does.

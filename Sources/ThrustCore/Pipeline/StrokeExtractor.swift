@@ -23,9 +23,10 @@ public struct StrokeExtractor: Sendable {
         /// accuracy on noisy strokes, where the per-end edges wander too.
         public var fitOutwardFraction = 0.35
         public var fitInwardFraction = 0.1
-        /// A stroke slower somewhere in its middle than this many times before and after it has
+        /// A rise slower somewhere in its middle than this many times before and after it has
         /// two humps (a heavy rep's sticking region): outside the fitted family, it keeps its
         /// per-end edges. One-hump profiles stay under 0.95, sticking ones reach 1.25–1.45.
+        /// Falls are always fitted: tremor on a small, slow one can look like two humps.
         public var twoHumpRatio = 1.2
         /// An end whose 10 % → 3 % step (of the way from that end) takes this many times as long
         /// as its 30 % → 10 % step runs into a creep: its edge is extrapolated from the 30 % and
@@ -167,7 +168,9 @@ public struct StrokeExtractor: Sendable {
             times[above + i] = t
             found[above + i] = 1
         }
-        if StrokeShapeFit.hasTwoHumps(times: times, found: found, ratio: settings.twoHumpRatio) { return nil }
+        // Only a rise has a sticking region (the load is hardest to move part way up); a slow
+        // fall whose level crossings look like two humps is tremor riding on a small stroke.
+        if sign > 0 && StrokeShapeFit.hasTwoHumps(times: times, found: found, ratio: settings.twoHumpRatio) { return nil }
         return StrokeShapeFit.shared.edges(times: times, found: found)
     }
 
