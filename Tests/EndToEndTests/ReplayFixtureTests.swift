@@ -65,5 +65,9 @@ import TestProcessSupport
         #expect(once.stdout.contains("\"class\":\"REP\""))
         #expect(twice.stdout != once.stdout, "the learnt calibration changes this capture's measures")
         #expect(piped.stdout == once.stdout)
+        let table = try runBinary("thrust", ["analyze", capture])
+        let tableOnce = try runBinary("thrust", ["analyze", capture, "--one-pass"])
+        #expect(table.stdout.contains("\nsensor calibration learnt in a first pass over the file\n"))
+        #expect(!tableOnce.stdout.contains("first pass"))
     }
 }

@@ -92,6 +92,7 @@ struct Analyze: AsyncParsableCommand {
         if !json {
             output.append("\(file): mount \(settings.mount.rawValue), profile \(settings.profile.name), "
                           + "style \(settings.style.rawValue)\n")
+            if calibration != nil { output.append("sensor calibration learnt in a first pass over the file\n") }
         }
         let json = self.json
         let totals: CaptureAnalysis.Totals
