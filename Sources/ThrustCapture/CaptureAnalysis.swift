@@ -63,9 +63,12 @@ public enum CaptureAnalysis {
     /// offsets and scales, not the mount references — for a second pass to start from
     /// (`run(_:settings:calibration:emit:)`), as the daemon starts from the calibration it stored:
     /// an uncalibrated chip is otherwise measured worse until its first few rests (the first set's
-    /// depths). Stops quietly at a capture error, which the second pass reports.
-    public static func learnCalibration(_ reader: inout CaptureReader, settings: CoreSettings) -> CalibrationState {
-        learnCalibration(settings: settings) { try? reader.next() }
+    /// depths). Reads the file at `path` on its own (nil when it is not a regular file, which
+    /// cannot be read twice, or cannot be opened); stops quietly at a capture error, which the
+    /// second pass reports.
+    public static func learnCalibration(path: String, settings: CoreSettings) -> CalibrationState? {
+        guard FileIO.isRegularFile(path), var reader = try? CaptureReader(path: path) else { return nil }
+        return learnCalibration(settings: settings) { try? reader.next() }
     }
 
     /// The same from any source of samples (`next` returns nil at the end).

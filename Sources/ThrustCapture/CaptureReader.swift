@@ -254,12 +254,13 @@ public struct CaptureReader {
         for index in 1..<lookahead.count {
             periods.append(lookahead[index].sample.t - lookahead[index - 1].sample.t)
         }
-        let rate = 1 / Self.median(periods)
+        let period = Self.median(periods)
+        let rate = 1 / period
         // A rate that is absurdly slow but in range a thousand times faster is a clock in ms
         // (judged on enough rows for the median step to be a sample period, not a gap).
         if periods.count >= 10 && rate < Self.rateRangeHz.lowerBound && Self.rateRangeHz.contains(rate * 1000) {
             throw CaptureError(path: path, line: first.line, message:
-                "t looks like milliseconds (median step \(JSONText.number(Self.median(periods), decimals: 3)) over the first "
+                "t looks like milliseconds (median step \(JSONText.number(period, decimals: 3)) over the first "
                 + "\(lookahead.count) rows, \(JSONText.number(rate * 1000, decimals: 1)) Hz if in ms); expected seconds (divide by 1000)")
         }
         measuredRateHz = rate

@@ -23,7 +23,7 @@ public enum FileIO {
     }
 
     /// Whether `path` names a regular file (one that can be read twice; not a pipe or a terminal).
-    public static func isRegularFile(_ path: String) -> Bool {
+    static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }

@@ -227,9 +227,9 @@ func forEachTrackedStroke(_ spec: String,
     }
 }
 
-/// `EDGES=seed[:t0:t1]`: each stroke's motion onset and offset against the simulator's (where
-/// the true vertical speed passes 1 mm/s), to tell the tracker's edge errors from the
-/// segmenter's.
+/// `EDGES=seed[:t0:t1]`: each stroke's motion onset and offset against the simulator's planned
+/// ones (where its tremor-free vertical velocity leaves and returns to zero), to tell the
+/// tracker's edge errors from the segmenter's.
 @Test func dumpEdges() throws {
     guard let spec = ProcessInfo.processInfo.environment["EDGES"] else { return }
     // The true edge nearest `t`: walk to where the body moves, then outwards until it rests.
@@ -385,8 +385,8 @@ func investigationOptions() -> SimOptions {
     print(String(format: "n %.0f onset mae %.3f bias %+.3f offset mae %.3f bias %+.3f", n, sumOn / n, biasOn / n, sumOff / n, biasOff / n))
 }
 
-/// `ACCEPT=seed`: each rest the rest detector accepts: its line's slope against the expected
-/// leak, whether the pose was familiar, and the true speed where its candidate began.
+/// `ACCEPT=seed`: each rest the rest detector accepts: its raw line's slope, whether the pose was
+/// familiar, and the true speed where its candidate began and where it was accepted.
 @Test func dumpAcceptedRests() throws {
     guard let spec = ProcessInfo.processInfo.environment["ACCEPT"] else { return }
     var session = try SimulatedSession(scenario: "mixed", seed: UInt64(spec) ?? 1, options: investigationOptions())
@@ -401,7 +401,7 @@ func investigationOptions() -> SimOptions {
         if let a = d.acceptedT, a != lastAccepted, let c = d.candidateT {
             lastAccepted = a
             let vc = motion.body(at: c - origin).velocity.z, va = motion.body(at: a - origin).velocity.z
-            let familiar = tracker.settledUp.map { dot($0, tracker.up) >= cos(3.0 / 57.3) } ?? false
+            let familiar = tracker.settledUp.map { dot($0, tracker.up) >= tracker.familiarPoseCos } ?? false
             print(String(format: "accept %.2f cand %.2f slope %+.3f n %.0f fam %.0f true v at cand %+.4f at accept %+.4f", a, c, d.line.slope, Double(d.line.n), familiar ? 1.0 : 0.0, vc, va))
         }
     }

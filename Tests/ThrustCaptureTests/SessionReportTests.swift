@@ -150,8 +150,7 @@ private func render(_ events: [CoreEvent], mount: Mount = .bar) -> (text: String
     @Test func theFirstPassLearnsTheSensorOnly() throws {
         let directory = try TemporaryDirectory()
         let bad = try directory.file("still.csv", canonicalHeader + "\n" + stillRows(500) + "9,0,0,9.8,0,0\n")
-        var reader = try CaptureReader(path: bad)
-        let learnt = CaptureAnalysis.learnCalibration(&reader, settings: CoreSettings(mount: .belt))
+        let learnt = try #require(CaptureAnalysis.learnCalibration(path: bad, settings: CoreSettings(mount: .belt)))
         #expect(learnt.gyroBiasRadS != nil)
         #expect(learnt.accelPoses > 0)
         #expect(learnt.uprightAccelMS2 == nil && learnt.lockoutAngleRad == nil)

@@ -81,11 +81,8 @@ struct Analyze: AsyncParsableCommand {
             throw ExitCode.validationFailure
         }
 
-        // The first pass reads its own copy of the file; the reader above is still at its start.
-        var calibration: CalibrationState?
-        if !onePass && FileIO.isRegularFile(file), var first = try? CaptureReader(path: file) {
-            calibration = CaptureAnalysis.learnCalibration(&first, settings: settings)
-        }
+        // The first pass reads the file on its own; the reader above is still at its start.
+        let calibration = onePass ? nil : CaptureAnalysis.learnCalibration(path: file, settings: settings)
 
         var output = BufferedStandardOutput()
         var report = SessionReport(mount: settings.mount)
