@@ -184,7 +184,7 @@ import ThrustCapture
             guard let b = best else { print(String(format: "  MISSED t %.2f depth %@", tr.t, f(tr.depthCm))); continue }
             used.insert(b)
             let r = reps[b]
-            print(String(format: "  t %8.2f %+5.2f depth %@ %+5.2f ecc %@ %+5.2f bot %@ %+5.2f con %@ %+5.2f hold %@ %+5.2f lock %@ %+5.2f %@", tr.t, r.t - tr.t, f(tr.depthCm), r.depthCm - tr.depthCm, f(tr.eccentricS), (r.eccentricS ?? .nan) - (tr.eccentricS ?? .nan), f(tr.bottomS), (r.bottomS ?? .nan) - (tr.bottomS ?? .nan), f(tr.concentricS), (r.concentricS ?? .nan) - tr.concentricS, f(tr.holdS), (r.holdS ?? .nan) - (tr.holdS ?? .nan), f(tr.lockoutCm), r.lockoutCm - tr.lockoutCm, tr.planned.joined(separator: ",")))
+            print(String(format: "  t %8.2f %+5.2f depth %@ %+5.2f ecc %@ %+5.2f bot %@ %+5.2f con %@ %+5.2f hold %@ %+5.2f lock %@ %+5.2f torso %@ %+5.2f %@", tr.t, r.t - tr.t, f(tr.depthCm), r.depthCm - tr.depthCm, f(tr.eccentricS), (r.eccentricS ?? .nan) - (tr.eccentricS ?? .nan), f(tr.bottomS), (r.bottomS ?? .nan) - (tr.bottomS ?? .nan), f(tr.concentricS), (r.concentricS ?? .nan) - tr.concentricS, f(tr.holdS), (r.holdS ?? .nan) - (tr.holdS ?? .nan), f(tr.lockoutCm), r.lockoutCm - tr.lockoutCm, f(tr.torsoDeg), (r.torsoDeg ?? .nan) - (tr.torsoDeg ?? .nan), tr.planned.joined(separator: ",")))
         }
     }
     for (i, r) in reps.enumerated() where !used.contains(i) {

@@ -418,6 +418,29 @@ import Testing
         #expect(tracker.rotationCouplingDegPerCm < tracker.settings.coupledDegPerCm)
     }
 
+    /// A short hold before a brisk movement that sways the sensor sideways: the still period ends
+    /// a few samples into the movement, which must not tilt the pose it reports (a belt's pelvis
+    /// angle at a lockout held 0.9 s read 5° low from the first 0.1 s of the lowering after it).
+    @Test func aShortHoldsPoseLeavesOutTheNextMovement() throws {
+        var lift = SyntheticLift()
+        lift.degreesPerCm = 0
+        var samples = lift.render([.hold(3), .turn(1.0, 20), .hold(0.8), .turn(0.5, -20), .hold(3)]).samples
+        for k in samples.indices where samples[k].t >= 4.8 && samples[k].t < 5.05 {
+            samples[k].accel.x += 2.5  // m/s², the sway
+        }
+        var tracker = track(samples).tracker
+        var hold: MotionTracker.StillPeriod?
+        while !tracker.stillPeriods.isEmpty {
+            let p = tracker.stillPeriods[0]
+            tracker.stillPeriods.removeFirst(1)
+            if p.endT > 4.0 && p.endT < 5.3 { hold = p }
+        }
+        let still = try #require(hold, "the hold is a still period")
+        let theta = (lift.startAngleDeg + 20) * Double.pi / 180
+        let errorDeg = acos(min(1, dot(normalized(still.up), SIMD3(-sin(theta), 0, cos(theta))))) * 180 / Double.pi
+        #expect(errorDeg < 0.5, "\(errorDeg)° from the hold's pose (still \(still.startT)-\(still.endT) s)")
+    }
+
     /// A slow, shallow lowering (8 cm in 2.5 s) arrives at under 2 cm/s for its last half second:
     /// on a straight velocity line, so it passes for the start of the rest after it. Once the
     /// tracker has learnt that the sensor turns with the hips, the still-turning gyro says

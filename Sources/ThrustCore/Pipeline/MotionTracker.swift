@@ -184,6 +184,9 @@ public struct MotionTracker: Sendable {
     /// Sums up to the last re-anchor (the tail of a still period may already be motion).
     var stillAccelCheckpoint = IntegralSlope()
     var stillGyroCheckpoint = SIMD3<Double>(repeating: 0)
+    /// The low-passed specific force when the still period was recognised: the quiet moments
+    /// that made it still, m/s².
+    var stillStartAccel = SIMD3<Double>(repeating: 0)
 
     /// Strokes found, waiting to be taken by the caller.
     public var strokes: FixedRing<Stroke>
@@ -423,6 +426,7 @@ public struct MotionTracker: Sendable {
         stillGyroSum = .zero
         stillAccelCheckpoint = IntegralSlope()
         stillGyroCheckpoint = .zero
+        stillStartAccel = stillness.meanAccel
         checkpointT = t
         poseAdded = false
         lastReanchorT = t
@@ -647,7 +651,11 @@ public struct MotionTracker: Sendable {
     }
 
     mutating func endStillPeriod(t: Double) {
-        guard let mean = (stillAccelCheckpoint.n > 0 ? stillAccelCheckpoint : stillAccel).mean() else { return }
+        // Before the first checkpoint the sums may end in the start of the next movement (a short
+        // hold before lowering: 0.1 s of it read a pelvis angle 5° off); what made the period
+        // still is the better reading then.
+        guard let whole = stillAccel.mean() else { return }
+        let mean = stillAccelCheckpoint.n > 0 ? stillAccelCheckpoint.mean() ?? whole : stillStartAccel
         stillPeriods.append(StillPeriod(startT: stillStartT, endT: t, meanAccel: mean,
                                         up: normalized(accelCal.apply(mean))))
     }
