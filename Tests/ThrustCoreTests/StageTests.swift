@@ -785,6 +785,28 @@ import Testing
         #expect(doubted == wrong)
     }
 
+    /// The protocol's stand is ≥ 2 s, but the detector says the data is still only 0.3 s after
+    /// its first sample and sees the sitting down begin a moment late: a 2 s stand is a still
+    /// period of 1.6–1.9 s. From the first sample it is the upright pose; the sitting pose after
+    /// it (3 s) is not. Data that started moving (still 0.9 s after its first sample) needs the
+    /// full 2 s, so its 1.6 s pose is not the stand either and the sitting pose is taken.
+    @Test(arguments: [(0.3, 0.0), (0.9, 8.0)])
+    func aTwoSecondStandFromTheStartIsTheUprightPose(stillFromT: Double, learntAtT: Double) {
+        let deg = Double.pi / 180
+        let standing = SIMD3(1.0, 0, 0), sitting = SIMD3(cos(60 * deg), 0, sin(60 * deg))
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .banded))
+        seg.firstSampleT = 0
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        let end = stillFromT + 1.6
+        for (from, to, up) in [(stillFromT, end, standing), (5.0, 8.0, sitting)] {
+            seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: from, endT: to, meanAccel: up * standardGravity, up: up),
+                                 calibration: cal) { events.append($0) }
+        }
+        let learnt = events.sensorTimes(.uprightCalibrated)
+        #expect(learnt == [learntAtT == 0 ? end : learntAtT])
+    }
+
     /// A top-start set's first rep mirrors its eccentric: a fall while handling the bar, then the
     /// set-up bridge, is no rep once the sensor was calibrated before that fall — the set is the
     /// three reps after the bridge. The fall may be 16 cm to the bridge's 30, or as deep (36 cm)

@@ -10,6 +10,8 @@ writes the cut captures with their truth, trimmed the same way, to OUTDIR:
   start-in-set  starts 0.3 s into the first set (its set-up bridge or first rise under way)
   end-hold      ends 1 s after the last set's last rep (in its hold, or lowering the bar)
   end-mid-set   ends half way between two reps of the last set (the rest of it dropped)
+  short-stand   belt captures only: starts 2 s before the upright stand ends (SPEC's shortest
+                stand; its end is where the gyro first reads 0.15 rad/s off its first second)
 
 usage: cut_captures.py SRCDIR OUTDIR MODE
 then:  python3 ../shared/eval/score.py --dir OUTDIR \
@@ -18,12 +20,36 @@ then:  python3 ../shared/eval/score.py --dir OUTDIR \
 import glob, json, os, sys
 
 
-def cut(truth, mode):
+def stand_end(csv_path):
+    """When the opening stand ends: the first sample whose angular rate is 0.15 rad/s off the
+    mean of the capture's first second (the gyro bias), s."""
+    first, bias = None, None
+    rows = []
+    with open(csv_path) as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("t,"):
+                continue
+            v = [float(x) for x in line.split(",")]
+            if first is None:
+                first = v[0]
+            if bias is None:
+                if v[0] - first < 1.0:
+                    rows.append(v[4:7])
+                    continue
+                bias = [sum(r[i] for r in rows) / len(rows) for i in range(3)]
+            if sum((v[4 + i] - bias[i]) ** 2 for i in range(3)) > 0.15 ** 2:
+                return v[0]
+    sys.exit(f"{csv_path}: no movement after the stand")
+
+
+def cut(truth, mode, csv_path):
     """(start, end) of the kept capture, s, and the truth trimmed to it."""
     sets = truth["sets"]
     first, last = sets[0], sets[-1]
     start, end = -float("inf"), float("inf")
-    if mode == "start-setup":
+    if mode == "short-stand":
+        start = stand_end(csv_path) - 2.0
+    elif mode == "start-setup":
         start = first["t_start"] - 2.0
     elif mode == "start-in-set":
         start = first["t_start"] + 0.3
@@ -53,7 +79,9 @@ def main():
         name = os.path.basename(truth_path)[: -len(".truth.json")]
         with open(truth_path) as f:
             truth = json.load(f)
-        start, end, kept = cut(truth, mode)
+        if mode == "short-stand" and truth["mount"] != "belt":
+            continue
+        start, end, kept = cut(truth, mode, os.path.join(src, name + ".csv"))
         with open(os.path.join(out, name + ".truth.json"), "w") as f:
             json.dump(kept, f)
         with open(os.path.join(src, name + ".csv")) as f, open(os.path.join(out, name + ".csv"), "w") as g:

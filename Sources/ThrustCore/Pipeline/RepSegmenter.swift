@@ -67,6 +67,12 @@ public struct RepSegmenter: Sendable {
         public var handlingMinTurnDeg = 30.0
         /// Belt: standing still this long (the first such rest) is the upright calibration, s.
         public var uprightStillS = 2.0
+        /// … or this long when the data starts still: the protocol's stand (SPEC: ≥ 2 s) from its
+        /// first sample, less what the detector needs to see the sitting down begin, s.
+        public var uprightFirstStillS = 1.5
+        /// A first still period recognised this soon after the first sample was still from it (the
+        /// detector takes 0.3 s to say so at any rate), s.
+        public var stillFromStartWithinS = 0.5
         /// Reading lockout height from the posture angle needs this many strokes …
         public var minCouplingStrokes = 3
         /// … turning at least this much per metre (≈ 0.3 °/cm), rad/m …
@@ -224,7 +230,8 @@ public struct RepSegmenter: Sendable {
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
     var firstPostureRejectT = 0.0
-    var uprightCandidate: (meanAccel: SIMD3<Double>, duration: Double, endT: Double)?
+    /// `fromStart`: it began with the data (see `uprightFirstStillS`).
+    var uprightCandidate: (meanAccel: SIMD3<Double>, duration: Double, endT: Double, fromStart: Bool)?
     var recentStill: FixedRing<MotionTracker.StillPeriod>
 
     // Live.
@@ -280,19 +287,26 @@ public struct RepSegmenter: Sendable {
                p.startT - first > settings.movingStartS {
                 movedBeforeUpright = true
             }
+            // Data that starts still was still from its first sample: the detector only needs
+            // a few tenths of a second to say so, which a 2 s stand cannot spare.
+            var standS = duration, fromStart = false
+            if !sawStillPeriod, let first = firstSampleT, p.startT - first <= settings.stillFromStartWithinS {
+                standS = p.endT - first
+                fromStart = true
+            }
             if duration >= settings.movingStartStillS { sawStillPeriod = true }
             guard uprightAccel == nil, !uprightDoubted else { break }
             // Rests broken up for a moment (the first calibration, a sway) still make one stand
             // when they follow each other closely in the same pose.
             if let c = uprightCandidate, p.startT - c.endT <= 0.6,
                dot(normalized(c.meanAccel), normalized(p.meanAccel)) > 0.9986 {  // within 3°
-                let total = c.duration + duration
-                uprightCandidate = (c.meanAccel * (c.duration / total) + p.meanAccel * (duration / total),
-                                    total, p.endT)
+                let total = c.duration + standS
+                uprightCandidate = (c.meanAccel * (c.duration / total) + p.meanAccel * (standS / total),
+                                    total, p.endT, c.fromStart)
             } else {
-                uprightCandidate = (p.meanAccel, duration, p.endT)
+                uprightCandidate = (p.meanAccel, standS, p.endT, fromStart)
             }
-            if let c = uprightCandidate, c.duration >= settings.uprightStillS {
+            if let c = uprightCandidate, c.duration >= (c.fromStart ? settings.uprightFirstStillS : settings.uprightStillS) {
                 uprightAccel = c.meanAccel
                 emit(.sensor(state: .uprightCalibrated,
                              detail: "upright pose learnt from \(formatSeconds(c.duration)) s of standing still", t: p.endT))
