@@ -43,25 +43,22 @@ func analyze(scenario: String, seed: UInt64, options: SimOptions = SimOptions(),
     #expect((scorer.mae("torso_deg") ?? 99) <= 1.0)
     #expect((scorer.mae("eccentric_s") ?? 99) <= 0.16)
     #expect((scorer.mae("concentric_s") ?? 99) <= 0.11)
-    for kind in scorer.alerts.keys.sorted() {
-        #expect((scorer.f1(kind) ?? 1) >= 0.93, "alert \(kind)")
-    }
 
     // The issue's targets met (the pelvis angle's by the floor above, which is tighter).
     #expect(scorer.setExactRate >= 0.99)
     #expect((scorer.rms("depth_cm") ?? 99) <= 1.0)
     #expect((scorer.mae("lockout_cm") ?? 99) <= 1.0)
     #expect((scorer.mae("hold_s") ?? 99) <= 0.10)
+    // Over-extension is the closest: 0.962 (38 of 40 found, 1 false).
+    for kind in scorer.alerts.keys.sorted() {
+        #expect((scorer.f1(kind) ?? 1) >= 0.95, "alert \(kind)")
+    }
 
     // The issue's targets not met yet.
     withKnownIssue("accuracy targets not reached yet (README: Accuracy)", isIntermittent: true) {
         #expect(scorer.ghosts == 0)
         #expect((scorer.mae("eccentric_s") ?? 99) <= 0.06)
         #expect((scorer.mae("concentric_s") ?? 99) <= 0.06)
-        // Over-extension: 0.949 (37 of 40 found, 1 false; one pass found 38).
-        for kind in scorer.alerts.keys.sorted() {
-            #expect((scorer.f1(kind) ?? 1) >= 0.95, "alert \(kind)")
-        }
     }
 }
 
