@@ -922,6 +922,55 @@ import Testing
         #expect(run(strokes, profile: .generic).reps.count == 1)
     }
 
+    /// A belt's lockout height is read from the pelvis angle against the median of all the set's
+    /// earlier lockouts (SPEC): two over-extended reps among the last four (10 cm higher) must not
+    /// pull the reference half way up, as the median of the last four did (the next, ordinary,
+    /// rep read 5 cm low). The pelvis angle does not drift, so the whole set is the reference.
+    @Test func aBeltLockoutIsReadAgainstAllTheSetsEarlierLockouts() throws {
+        let kappa = 2.0  // rad of pelvis angle per metre of hip height
+        let head = SIMD3(1.0, 0, 0)  // gravity's direction standing, in sensor axes
+        func up(_ z: Double) -> SIMD3<Double> {  // torso = kappa·(z − 0.17) past parallel
+            let a = kappa * (z - 0.17)
+            return SIMD3(-sin(a), 0, cos(a))
+        }
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: head * standardGravity, up: head),
+                             calibration: cal) { events.append($0) }
+        let lockouts = [0.17, 0.17, 0.27, 0.17, 0.27, 0.17, 0.17]
+        var t = 5.0, top = lockouts[0]
+        var rise = stroke(1, t, t + 1.2, 0, top)
+        rise.upAtOnset = up(0)
+        rise.upAtOffset = up(top)
+        seg.add(rise, calibration: cal) { events.append($0) }
+        for z in lockouts.dropFirst() {
+            t += 3.5
+            var down = stroke(-1, t, t + 1.5, top, 0)
+            down.upAtOnset = up(top)
+            down.upAtOffset = up(0)
+            var rise = stroke(1, t + 2.3, t + 3.5, 0, z)
+            rise.upAtOnset = up(0)
+            rise.upAtOffset = up(z)
+            for s in [down, rise] { seg.add(s, calibration: cal) { events.append($0) } }
+            top = z
+            t += 3.5
+        }
+        var last = stroke(-1, t + 3.5, t + 5, top, 0)
+        last.upAtOnset = up(top)
+        last.upAtOffset = up(0)
+        seg.add(last, calibration: cal) { events.append($0) }
+        seg.tick(t: t + 30, calibration: cal) { events.append($0) }
+        let reps = events.reps
+        try #require(reps.count == lockouts.count)  // bottom-start: the first rise is a rep
+        for k in 1..<reps.count {
+            let earlier = lockouts[..<k].sorted()
+            let median = (earlier[(k - 1) / 2] + earlier[k / 2]) / 2
+            #expect(abs(reps[k].lockoutCm - (lockouts[k] - median) * 100) < 1.0, "rep \(k + 1): \(reps[k].lockoutCm) cm")
+        }
+    }
+
     /// The bar's lockout is read twice — from its roll, and chained through the strokes — and
     /// each goes wrong its own way: here the bar slips on the hips at the fifth lockout, which
     /// turns it as 4 cm of hip travel would. The reported lockout is the average of the two.

@@ -642,8 +642,10 @@ public struct RepSegmenter: Sendable {
             learnCoupling(d, calibration: calibration)
             learnCoupling(u, calibration: calibration)
             if let kappa = reliableCoupling() {
-                // A calibrated lockout, else the set's usual one over its last few reps only (a
-                // bar can also roll slowly on the hips, which the angle would read as height).
+                // A calibrated lockout, else the set's usual one: a belt's over all the set's
+                // earlier reps (SPEC: their median; the pelvis angle does not drift), a bar's over
+                // its last few reps only (a bar can also roll slowly on the hips, which the angle
+                // would read as height).
                 let anglesReference = calibratedLockoutAngle ?? angleReference(kappa: kappa) ?? angle
                 let fromAngle = wrapped(angle - anglesReference) / kappa
                 if core.mount == .belt || abs(fromAngle) <= settings.maxBarRollLockoutM {
@@ -943,8 +945,10 @@ public struct RepSegmenter: Sendable {
     /// The lockout posture the next lockout is compared with (rad): the previous one — the roll
     /// of a bar on the hips wanders from rep to rep, so the nearest lockout is the least wrong
     /// — unless it stood out from the last few by more than `outlierLockoutM` (an over-extended
-    /// or a short lockout), then their median.
+    /// or a short lockout), then their median. A belt's pelvis angle does not wander: the median
+    /// of all the set's earlier lockouts (SPEC's reference).
     func angleReference(kappa: Double) -> Double? {
+        if core.mount == .belt { return median(lockoutAngles) }
         guard let recent = median(lockoutAngles, last: settings.angleReferenceReps), let last = lockoutAngles.last
         else { return nil }
         return abs(wrapped(last - recent) / kappa) > settings.outlierLockoutM ? recent : last
