@@ -971,6 +971,39 @@ import Testing
         }
     }
 
+    /// A belt with no upright pose (a capture without the stand, or a stand that was dropped):
+    /// the pelvis angle is read against the session's usual lockout, taken for parallel, so a
+    /// lockout 12° further on is still an over-extension — signed by the turn of the rise, so
+    /// one 6° short of the usual reads −6°. The first two lockouts have no usual one yet.
+    @Test func aBeltWithoutAnUprightPoseReadsThePelvisAgainstTheUsualLockout() throws {
+        let deg = Double.pi / 180
+        func up(_ a: Double) -> SIMD3<Double> { SIMD3(-sin(a * deg), 0, cos(a * deg)) }  // a° past the usual
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        let lockouts = [0.0, 0.5, -0.5, 0.0, 12.0, 0.0, -6.0, 0.0]  // degrees past the usual
+        var t = 5.0
+        for a in lockouts {
+            var rise = stroke(1, t, t + 1.2, 0, 0.17)
+            rise.upAtOnset = up(-20)
+            rise.upAtOffset = up(a)
+            var fall = stroke(-1, t + 3.2, t + 4.7, 0.17, 0)
+            fall.upAtOnset = up(a)
+            fall.upAtOffset = up(-20)
+            for s in [rise, fall] { seg.add(s, calibration: cal) { events.append($0) } }
+            t += 6
+        }
+        seg.tick(t: t + 30, calibration: cal) { events.append($0) }
+        let reps = events.reps
+        try #require(reps.count == lockouts.count)
+        #expect(reps[0].torsoDeg == nil && reps[1].torsoDeg == nil)
+        for (rep, a) in zip(reps.dropFirst(2), lockouts.dropFirst(2)) {
+            #expect(abs((rep.torsoDeg ?? 99) - a) < 0.6, "rep \(rep.rep): \(rep.torsoDeg ?? 99)°")
+            #expect(rep.alerts.contains(.overextension) == (a > 10))
+        }
+    }
+
     /// The bar's lockout is read twice — from its roll, and chained through the strokes — and
     /// each goes wrong its own way: here the bar slips on the hips at the fifth lockout, which
     /// turns it as 4 cm of hip travel would. The reported lockout is the average of the two.

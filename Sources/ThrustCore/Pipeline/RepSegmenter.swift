@@ -199,6 +199,9 @@ public struct RepSegmenter: Sendable {
     var lockoutTilts: FixedRing<Double>
     /// World up in sensor axes at the set's first lockout.
     var firstLockoutUp: SIMD3<Double>?
+    /// Belt without an upright pose: the session's recent lockout postures (up, sensor axes),
+    /// whose median stands in for parallel.
+    var beltLockoutUps: FixedRing<SIMD3<Double>>
     var couplings: FixedRing<Double>
     /// Chained height of the last lockout and (bottom-start) of the last bottom, m.
     var chainTop = 0.0
@@ -261,6 +264,7 @@ public struct RepSegmenter: Sendable {
         lockoutHeights = FixedRing(capacity: 64, filler: 0)
         lockoutAngles = FixedRing(capacity: 64, filler: 0)
         lockoutTilts = FixedRing(capacity: 64, filler: 0)
+        beltLockoutUps = FixedRing(capacity: 15, filler: .zero)
         couplings = FixedRing(capacity: 64, filler: 0)
         scratch = Array(repeating: 0, count: 64)
         restTilts = FixedRing(capacity: 31, filler: 0)
@@ -740,7 +744,9 @@ public struct RepSegmenter: Sendable {
             let reference = lockoutTilts.count >= 3 ? (median(lockoutTilts) ?? tiltReference()) : tiltReference()
             lockoutTilts.append(tilt)
             r.tiltDeg = abs(tilt - reference)
-        case .belt: r.torsoDeg = torsoDegrees(up, calibration: calibration)
+        case .belt:
+            beltLockoutUps.append(up)
+            r.torsoDeg = torsoDegrees(up, calibration: calibration) ?? torsoFromUsualLockout(up, concentric: p.concentric)
         }
         var alerts = AlertSet()
         func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool, margin: Double = 0) {
@@ -1033,6 +1039,27 @@ public struct RepSegmenter: Sendable {
     /// Bar: side-to-side tilt (the sensor's y axis, along the bar, against the horizontal), degrees.
     func tiltDegrees(_ up: SIMD3<Double>) -> Double {
         asin(min(max(up.y, -1), 1)) * radiansToDegrees
+    }
+
+    /// Belt with no upright pose (none at the start, or dropped): the pelvis angle against the
+    /// session's usual lockout, taken for parallel as the articles ask ("stop when the hips are
+    /// parallel"), degrees; + = turned on in the direction the rise turned the pelvis. Nil until
+    /// three lockouts are known.
+    func torsoFromUsualLockout(_ up: SIMD3<Double>, concentric u: Stroke) -> Double? {
+        guard beltLockoutUps.count >= 3 else { return nil }
+        var xs = FixedRing(capacity: 15, filler: 0.0), ys = xs, zs = xs
+        for i in 0..<beltLockoutUps.count {
+            xs.append(beltLockoutUps[i].x)
+            ys.append(beltLockoutUps[i].y)
+            zs.append(beltLockoutUps[i].z)
+        }
+        guard let x = median(xs), let y = median(ys), let z = median(zs) else { return nil }
+        let usual = normalized(SIMD3(x, y, z))
+        let rising = cross(u.upAtOnset, u.upAtOffset)
+        guard length(rising) > 1e-3 else { return nil }
+        let turn = cross(usual, up)
+        let angle = atan2(length(turn), dot(usual, up)) * radiansToDegrees
+        return dot(turn, rising) >= 0 ? angle : -angle
     }
 
     /// Belt: pelvis angle, degrees: 0 = parallel, + = past parallel (SPEC §5).
