@@ -807,6 +807,44 @@ import Testing
         #expect(learnt == [learntAtT == 0 ? end : learntAtT])
     }
 
+    /// Under `generic` no rep is rejected for its posture, but lockouts 60° "from parallel" three
+    /// times in a row still prove a lying pose was taken for the stand: it is dropped and from
+    /// the third rep on the pelvis angle is read against the usual lockout (0° here). Lockouts
+    /// 90° from the pose (lifts made standing, under a true upright) keep it.
+    @Test(arguments: [(60.0, true), (90.0, false)])
+    func underGenericALyingPoseTakenForUprightIsDropped(lockoutFromUprightDeg: Double, dropped: Bool) throws {
+        let deg = Double.pi / 180
+        let lockout = SIMD3(0.0, 0, 1)
+        let bottom = SIMD3(sin(-30 * deg), 0, cos(-30 * deg))
+        let a = lockoutFromUprightDeg * deg
+        let upright = SIMD3(cos(a), 0, sin(a))  // the lockouts' up is `a` from the plane ⟂ to it
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: upright * standardGravity, up: upright),
+                             calibration: cal) { events.append($0) }
+        var t = 5.0
+        for _ in 0..<5 {
+            var up = stroke(1, t, t + 1.2, 0.0, 0.17)
+            up.upAtOnset = bottom
+            up.upAtOffset = lockout
+            var down = stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0)
+            down.upAtOnset = lockout
+            down.upAtOffset = bottom
+            for s in [up, down] { seg.add(s, calibration: cal) { events.append($0) } }
+            t += 6
+        }
+        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        let reps = events.reps
+        try #require(reps.count == 5)
+        #expect(!events.sensorTimes(.uprightDoubted).isEmpty == dropped)
+        for rep in reps.dropFirst(2) {
+            let torso = try #require(rep.torsoDeg)
+            #expect(abs(abs(torso) - (dropped ? 0 : lockoutFromUprightDeg)) < 1, "rep \(rep.rep): \(torso)°")
+        }
+    }
+
     /// A top-start set's first rep mirrors its eccentric: a fall while handling the bar, then the
     /// set-up bridge, is no rep once the sensor was calibrated before that fall — the set is the
     /// three reps after the bridge. The fall may be 16 cm to the bridge's 30, or as deep (36 cm)

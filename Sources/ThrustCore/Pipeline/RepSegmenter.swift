@@ -232,6 +232,9 @@ public struct RepSegmenter: Sendable {
     var sawStillPeriod = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
+    /// `generic` judges no posture, so its reps are never rejected for it: lockouts in a row as
+    /// far from parallel as `uprightDoubtMinDeg…MaxDeg` by an automatic upright pose.
+    var genericPostureDoubts = 0
     var firstPostureRejectT = 0.0
     /// `fromStart`: it began with the data (see `uprightFirstStillS`).
     var uprightCandidate: (meanAccel: SIMD3<Double>, duration: Double, endT: Double, fromStart: Bool)?
@@ -567,6 +570,25 @@ public struct RepSegmenter: Sendable {
         return true
     }
 
+    /// Under `generic` the same proof as `doubtUpright` without the rejections: three lockouts in
+    /// a row 50–78° from parallel drop an automatic upright pose (a lift made standing puts its
+    /// lockouts at about 90° from a true one, a hip thrust near 0°). The reps already reported
+    /// keep their angles; from this one on the session's usual lockout stands in.
+    mutating func doubtUprightUnderGeneric(torso: Double?, t: Double, emit: (CoreEvent) -> Void) {
+        guard core.profile.anyLift, !uprightRequested, !uprightDoubted, let torso else { return }
+        guard abs(torso) >= settings.uprightDoubtMinDeg, abs(torso) <= settings.uprightDoubtMaxDeg else {
+            genericPostureDoubts = 0
+            return
+        }
+        genericPostureDoubts += 1
+        guard genericPostureDoubts >= settings.uprightDoubtReps else { return }
+        uprightAccel = nil
+        uprightDoubted = true
+        emit(.sensor(state: .uprightDoubted,
+                     detail: "upright pose dropped: lockouts \(Int(abs(torso).rounded()))° from parallel by it; "
+                        + "pelvis angles need `calibrate upright`", t: t))
+    }
+
     /// `judgingPosture`: false to ask whether it would be a rep but for the belt's lockout posture.
     func isRep(rise: Stroke, fall: Stroke, pause: Double, riseFirst: Bool, calibration: AccelCalibration,
                judgingPosture: Bool = true) -> Bool {
@@ -746,6 +768,7 @@ public struct RepSegmenter: Sendable {
             r.tiltDeg = abs(tilt - reference)
         case .belt:
             beltLockoutUps.append(up)
+            doubtUprightUnderGeneric(torso: torsoDegrees(up, calibration: calibration), t: r.t, emit: emit)
             r.torsoDeg = torsoDegrees(up, calibration: calibration) ?? torsoFromUsualLockout(up, concentric: p.concentric)
         }
         var alerts = AlertSet()
