@@ -12,6 +12,7 @@ writes the cut captures with their truth, trimmed the same way, to OUTDIR:
   end-mid-set   ends half way between two reps of the last set (the rest of it dropped)
   short-stand   belt captures only: starts 2 s before the upright stand ends (SPEC's shortest
                 stand; its end is where the gyro first reads 0.15 rad/s off its first second)
+  no-stand      belt captures only: starts 1 s after the stand ends (no upright pose in it)
 
 usage: cut_captures.py SRCDIR OUTDIR MODE
 then:  python3 ../shared/eval/score.py --dir OUTDIR \
@@ -49,6 +50,8 @@ def cut(truth, mode, csv_path):
     start, end = -float("inf"), float("inf")
     if mode == "short-stand":
         start = stand_end(csv_path) - 2.0
+    elif mode == "no-stand":
+        start = stand_end(csv_path) + 1.0
     elif mode == "start-setup":
         start = first["t_start"] - 2.0
     elif mode == "start-in-set":
@@ -79,7 +82,7 @@ def main():
         name = os.path.basename(truth_path)[: -len(".truth.json")]
         with open(truth_path) as f:
             truth = json.load(f)
-        if mode == "short-stand" and truth["mount"] != "belt":
+        if mode in ("short-stand", "no-stand") and truth["mount"] != "belt":
             continue
         start, end, kept = cut(truth, mode, os.path.join(src, name + ".csv"))
         with open(os.path.join(out, name + ".truth.json"), "w") as f:
