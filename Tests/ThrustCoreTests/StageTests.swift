@@ -752,6 +752,31 @@ import Testing
         return run(strokes)
     }
 
+    /// A bottom-start belt set after a still pose taken for the upright one: `reps` rises from
+    /// `bottom` to `lockout` (up directions, sensor axes), 17 cm each, and the falls back.
+    func bottomStartBeltSet(upright: SIMD3<Double>, bottom: SIMD3<Double>, lockout: SIMD3<Double>, reps: Int,
+                            profile: Profile) -> [CoreEvent] {
+        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: profile))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: upright * standardGravity, up: upright),
+                             calibration: cal) { events.append($0) }
+        var t = 5.0
+        for _ in 0..<reps {
+            var up = stroke(1, t, t + 1.2, 0.0, 0.17)
+            up.upAtOnset = bottom
+            up.upAtOffset = lockout
+            var down = stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0)
+            down.upAtOnset = lockout
+            down.upAtOffset = bottom
+            for s in [up, down] { seg.add(s, calibration: cal) { events.append($0) } }
+            t += 6
+        }
+        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        return events
+    }
+
     /// A belt whose automatic upright pose was really the lying start of a banded set: every
     /// lockout sits 30° from it ("60° from parallel") and would be rejected. After three such
     /// reps the pose is dropped and those reps are judged again, so the set counts in full; a
@@ -762,24 +787,7 @@ import Testing
         let lockout = SIMD3(0.0, 0, 1)                               // up at lockout, sensor axes
         let start = SIMD3(sin(-30 * deg), 0, cos(-30 * deg))        // lying, hips down
         let upright = wrong ? start : SIMD3(1.0, 0, 0)
-        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .banded))
-        seg.resetCluster()
-        let cal = AccelCalibration()
-        var events: [CoreEvent] = []
-        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: upright * standardGravity,
-                                                       up: upright), calibration: cal) { events.append($0) }
-        var t = 5.0
-        for _ in 0..<reps {
-            var up = stroke(1, t, t + 1.2, 0.0, 0.17)
-            up.upAtOnset = start
-            up.upAtOffset = lockout
-            var down = stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0)
-            down.upAtOnset = lockout
-            down.upAtOffset = start
-            for s in [up, down] { seg.add(s, calibration: cal) { events.append($0) } }
-            t += 6
-        }
-        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        let events = bottomStartBeltSet(upright: upright, bottom: start, lockout: lockout, reps: reps, profile: .banded)
         #expect(events.reps.count == reps)
         let doubted = events.contains { if case .sensor(let state, _, _) = $0 { return state == .uprightDoubted } else { return false } }
         #expect(doubted == wrong)
@@ -818,24 +826,7 @@ import Testing
         let bottom = SIMD3(sin(-30 * deg), 0, cos(-30 * deg))
         let a = lockoutFromUprightDeg * deg
         let upright = SIMD3(cos(a), 0, sin(a))  // the lockouts' up is `a` from the plane ⟂ to it
-        var seg = RepSegmenter(core: CoreSettings(mount: .belt, profile: .generic))
-        seg.resetCluster()
-        let cal = AccelCalibration()
-        var events: [CoreEvent] = []
-        seg.stillPeriodEnded(MotionTracker.StillPeriod(startT: 0, endT: 3, meanAccel: upright * standardGravity, up: upright),
-                             calibration: cal) { events.append($0) }
-        var t = 5.0
-        for _ in 0..<5 {
-            var up = stroke(1, t, t + 1.2, 0.0, 0.17)
-            up.upAtOnset = bottom
-            up.upAtOffset = lockout
-            var down = stroke(-1, t + 3.7, t + 5.2, 0.17, 0.0)
-            down.upAtOnset = lockout
-            down.upAtOffset = bottom
-            for s in [up, down] { seg.add(s, calibration: cal) { events.append($0) } }
-            t += 6
-        }
-        seg.tick(t: 100, calibration: cal) { events.append($0) }
+        let events = bottomStartBeltSet(upright: upright, bottom: bottom, lockout: lockout, reps: 5, profile: .generic)
         let reps = events.reps
         try #require(reps.count == 5)
         #expect(!events.sensorTimes(.uprightDoubted).isEmpty == dropped)

@@ -555,11 +555,7 @@ public struct RepSegmenter: Sendable {
         if postureRejects == 0 { firstPostureRejectT = min(rise.onsetT, fall.onsetT) }
         postureRejects += 1
         guard postureRejects >= settings.uprightDoubtReps else { return false }
-        uprightAccel = nil
-        uprightDoubted = true
-        emit(.sensor(state: .uprightDoubted,
-                     detail: "upright pose dropped: lockouts \(Int(abs(torso).rounded()))° from parallel by it; "
-                        + "pelvis angles need `calibrate upright`", t: rise.offsetT))
+        dropUpright(lockoutsDeg: torso, t: rise.offsetT, emit: emit)
         // Judge the strokes since the first rejected rep again, without the wrong pose (once a
         // session). The stroke being added is among them: its own `add` only raises a live
         // descent alert after this, and those fire once per rep.
@@ -582,10 +578,15 @@ public struct RepSegmenter: Sendable {
         }
         genericPostureDoubts += 1
         guard genericPostureDoubts >= settings.uprightDoubtReps else { return }
+        dropUpright(lockoutsDeg: torso, t: t, emit: emit)
+    }
+
+    /// The automatic upright pose is proved wrong by lockouts `lockoutsDeg` from parallel by it.
+    mutating func dropUpright(lockoutsDeg: Double, t: Double, emit: (CoreEvent) -> Void) {
         uprightAccel = nil
         uprightDoubted = true
         emit(.sensor(state: .uprightDoubted,
-                     detail: "upright pose dropped: lockouts \(Int(abs(torso).rounded()))° from parallel by it; "
+                     detail: "upright pose dropped: lockouts \(Int(abs(lockoutsDeg).rounded()))° from parallel by it; "
                         + "pelvis angles need `calibrate upright`", t: t))
     }
 
@@ -768,8 +769,10 @@ public struct RepSegmenter: Sendable {
             r.tiltDeg = abs(tilt - reference)
         case .belt:
             beltLockoutUps.append(up)
-            doubtUprightUnderGeneric(torso: torsoDegrees(up, calibration: calibration), t: r.t, emit: emit)
-            r.torsoDeg = torsoDegrees(up, calibration: calibration) ?? torsoFromUsualLockout(up, concentric: p.concentric)
+            let byUpright = torsoDegrees(up, calibration: calibration)
+            doubtUprightUnderGeneric(torso: byUpright, t: r.t, emit: emit)
+            // (A pose just dropped no longer measures this rep either.)
+            r.torsoDeg = (uprightAccel == nil ? nil : byUpright) ?? torsoFromUsualLockout(up, concentric: p.concentric)
         }
         var alerts = AlertSet()
         func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool, margin: Double = 0) {
