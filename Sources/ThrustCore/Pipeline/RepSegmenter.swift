@@ -1038,9 +1038,14 @@ public struct RepSegmenter: Sendable {
 
     func median(_ ring: FixedRing<Double>, last: Int? = nil) -> Double? {
         let skip = last.map { max(ring.count - $0, 0) } ?? 0
-        let n = ring.count - skip
+        return median(count: ring.count - skip) { ring[skip + $0] }
+    }
+
+    /// The median of `value(0..<n)` (n ≤ 64, the scratch's size).
+    func median(count n: Int, _ value: (Int) -> Double) -> Double? {
         guard n > 0 else { return nil }
-        var values = scratchCopy(ring, skip: skip)
+        var values = scratch
+        for i in 0..<n { values[i] = value(i) }
         values.withUnsafeMutableBufferPointer { buf in
             // Insertion sort: n ≤ 64, once per rep.
             for i in 1..<max(n, 1) {
@@ -1056,12 +1061,6 @@ public struct RepSegmenter: Sendable {
         return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2])
     }
 
-    func scratchCopy(_ ring: FixedRing<Double>, skip: Int = 0) -> [Double] {
-        var values = scratch
-        for i in skip..<ring.count { values[i - skip] = ring[i] }
-        return values
-    }
-
     /// Bar: side-to-side tilt (the sensor's y axis, along the bar, against the horizontal), degrees.
     func tiltDegrees(_ up: SIMD3<Double>) -> Double {
         asin(min(max(up.y, -1), 1)) * radiansToDegrees
@@ -1072,14 +1071,9 @@ public struct RepSegmenter: Sendable {
     /// parallel"), degrees; + = turned on in the direction the rise turned the pelvis. Nil until
     /// three lockouts are known.
     func torsoFromUsualLockout(_ up: SIMD3<Double>, concentric u: Stroke) -> Double? {
-        guard beltLockoutUps.count >= 3 else { return nil }
-        var xs = FixedRing(capacity: 15, filler: 0.0), ys = xs, zs = xs
-        for i in 0..<beltLockoutUps.count {
-            xs.append(beltLockoutUps[i].x)
-            ys.append(beltLockoutUps[i].y)
-            zs.append(beltLockoutUps[i].z)
-        }
-        guard let x = median(xs), let y = median(ys), let z = median(zs) else { return nil }
+        let n = beltLockoutUps.count
+        guard n >= 3, let x = median(count: n, { beltLockoutUps[$0].x }), let y = median(count: n, { beltLockoutUps[$0].y }),
+              let z = median(count: n, { beltLockoutUps[$0].z }) else { return nil }
         let usual = normalized(SIMD3(x, y, z))
         let rising = cross(u.upAtOnset, u.upAtOffset)
         guard length(rising) > 1e-3 else { return nil }
