@@ -55,12 +55,12 @@ let package = Package(
 
         .testTarget(name: "ThrustCoreTests", dependencies: ["ThrustCore", "ThrustSim"]),
         .testTarget(name: "ThrustSimTests", dependencies: ["ThrustCore", "ThrustSim"]),
-        .testTarget(name: "ThrustCaptureTests", dependencies: ["ThrustCore", "ThrustCapture"]),
+        .testTarget(name: "ThrustCaptureTests", dependencies: ["ThrustCore", "ThrustCapture", "TestProcessSupport"]),
         .testTarget(name: "ThrustHardwareTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustHardware"]),
         // Accuracy on simulated sessions, scored like ../shared/eval/score.py.
         .testTarget(name: "AccuracyTests", dependencies: ["ThrustCore", "ThrustSim", "ThrustCapture"]),
         // Runs the real binaries.
-        // Finding and running the built programs, shared by the tests that run them.
+        // Finding and running the built programs, and scratch directories, shared by the test targets.
         .target(name: "TestProcessSupport", path: "Tests/TestProcessSupport"),
         // Replay fixtures (captures and their expected events) are read from the source tree.
         .testTarget(name: "EndToEndTests", dependencies: ["ThrustCore", "TestProcessSupport"], exclude: ["Fixtures"]),

@@ -39,7 +39,7 @@ import ThrustCore
     }
 
     @Test func logExitCodes() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let missing = try runBinary("thrust", ["log", "--log-dir", dir.path + "/nope"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains(dir.path + "/nope: cannot open the log directory"))
@@ -56,7 +56,7 @@ import ThrustCore
 
     /// Sessions are local: the machine's TZ decides dates and consecutive days.
     @Test func logUsesTheMachinesTimeZone() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         // Sun 2024-10-27 03:30Z (Sat 23:30 in New York, Sun 04:30 in Berlin, after the change to CET)
         // and Mon 2024-10-28 02:00Z (Sun 22:00 in New York, Mon 03:00 in Berlin).
@@ -85,7 +85,7 @@ import ThrustCore
     /// A year of daily logs (≈ 100 000 reps, 33 MB, written by `log-bench --generate`, the same
     /// year the benchmark times): every rep is counted. Speed is log-bench's job, not a test's.
     @Test func aYearOfLogsIsSummarised() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let generated = try runBinary("log-bench", ["--generate", dir.path])
         #expect(generated.status == 0, "\(generated.stderr)")
         let reps = try #require(Int(generated.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))

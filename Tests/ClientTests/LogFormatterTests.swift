@@ -1,11 +1,12 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustCore
 @testable import ThrustClient
 
 /// Three sessions in one week (Mon, Tue, Thu) with alerts, read back from fixture files.
-func weekOfTraining() throws -> (TemporaryDirectory, TrainingLog) {
-    let dir = try TemporaryDirectory()
+func weekOfTraining() throws -> (ScratchDirectory, TrainingLog) {
+    let dir = try ScratchDirectory()
     let log = LogFixture(directory: dir.path)
     for (index, day) in [6, 7, 9].enumerated() {
         var time = utc(2024, 5, day, 17, 30)

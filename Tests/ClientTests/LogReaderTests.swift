@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustCore
 @testable import ThrustClient
@@ -16,7 +17,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
 
 @Suite struct LogReaderTests {
     @Test func groupsSetsIntoSessionsWithAverages() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         let morning = utc(2024, 5, 6, 7, 0)
         var end = log.set(1, at: morning, reps: 3, depthCm: { [16, 18, 20][$0 - 1] },
@@ -48,7 +49,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
     }
 
     @Test func skipsTornAndUnknownLinesAndKeepsUnknownFields() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         let start = utc(2024, 5, 6, 18, 0)
         log.set(1, at: start, reps: 2)
@@ -81,7 +82,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
     }
 
     @Test func emptyDaysMissingDaysAndOtherFilesAreFine() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         log.set(1, at: utc(2024, 5, 6, 18), reps: 3)
         log.emptyDay("2024-05-07")
@@ -99,13 +100,13 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
         #expect(read.sessions.count == 2)
         #expect(read.skipped.total == 0)
 
-        let empty = try TemporaryDirectory()
+        let empty = try ScratchDirectory()
         #expect(try LogReader.read(directory: empty.path, calendar: utcCalendar).sessions.isEmpty)
         #expect(throws: LogReadError.self) { try LogReader.read(directory: empty.path + "/missing", calendar: utcCalendar) }
     }
 
     @Test func aSetRunsOverMidnightIntoTheNextFile() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         log.set(7, at: utc(2024, 5, 6, 23, 59, 50), reps: 6)  // reps at +4 s each: three after midnight
         try log.write()
@@ -118,7 +119,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
     }
 
     @Test func aDaemonRestartMidSetStartsANewSet() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         let start = utc(2024, 5, 6, 18)
         log.set(1, at: start, reps: 3, end: false)  // killed before SET_END
@@ -148,7 +149,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
     }
 
     @Test func setTargetIsNoted() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         let start = utc(2024, 5, 6, 18)
         log.log(.setStart(set: 1, t: 0), at: start)
@@ -162,7 +163,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
     }
 
     @Test func rangesSelectSetsByTheirStart() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         for day in 1...20 { log.set(day, at: utc(2024, 5, day, 18), reps: 2) }
         try log.write()
@@ -176,7 +177,7 @@ func calendar(_ identifier: String) throws -> LocalCalendar {
 
     @Test func sessionsUseLocalDatesAcrossDST() throws {
         let berlin = try calendar("Europe/Berlin")
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let log = LogFixture(directory: dir.path)
         // Sat 2024-03-30 23:30 CET (22:30Z) and Mon 2024-04-01 00:15 CEST (Sun 22:15Z): 23¾ h apart,
         // on local days two apart — not consecutive.

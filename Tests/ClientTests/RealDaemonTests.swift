@@ -12,7 +12,7 @@ import ThrustCore
 /// daemon can calibrate).
 @Suite(.serialized) struct RealDaemonTests {
     /// A short simulated session (about 40 s, one set) written with `thrust simulate`.
-    static func capture(in dir: TemporaryDirectory) throws -> String {
+    static func capture(in dir: ScratchDirectory) throws -> String {
         let path = dir.path + "/quick.csv"
         let simulate = try runBinary("thrust", ["simulate", "--scenario", "quick", "--seed", "2", "--out", path])
         try #require(simulate.status == 0, "thrust simulate failed: \(simulate.stderr)")
@@ -24,7 +24,7 @@ import ThrustCore
     }
 
     @Test func watchStatusLogAndReportFollowAReplay() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let capture = try Self.capture(in: dir)
         let state = dir.path + "/state", runtime = dir.path + "/run"
         let socket = runtime + "/thrustd.sock"
@@ -112,7 +112,7 @@ import ThrustCore
     /// accel: the core relearns offsets and scales from the simulated lifter's next still poses
     /// (fast-forwarded: they are minutes apart); lockout: the pose held now is the reference.
     @Test func calibrateAccelAndLockoutThroughTheSimulator() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let state = dir.path + "/state", runtime = dir.path + "/run"
         let daemon = try Self.daemon(["--source", "sim", "--speed", "25"], state: state, runtime: runtime)
         defer { _ = daemon.stop() }
@@ -128,7 +128,7 @@ import ThrustCore
     }
 
     @Test func recordAndCalibrateThroughTheSimulator() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory()
         let state = dir.path + "/state", runtime = dir.path + "/run"
         let daemon = try Self.daemon(["--source", "sim", "--speed", "4"], state: state, runtime: runtime)
         defer { _ = daemon.stop() }

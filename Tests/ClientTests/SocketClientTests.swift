@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustCapture
 import ThrustCore
@@ -6,9 +7,9 @@ import ThrustCore
 
 /// A short socket path (sun_path holds 108 bytes) in a fresh directory.
 final class SocketPlace {
-    let directory: TemporaryDirectory
+    let directory: ScratchDirectory
     var path: String { directory.path + "/thrustd.sock" }
-    init() throws { directory = try TemporaryDirectory() }
+    init() throws { directory = try ScratchDirectory() }
 }
 
 /// The library's socket client against a fake daemon (SPEC §6).

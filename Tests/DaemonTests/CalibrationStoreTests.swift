@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TestProcessSupport
 import Testing
 import ThrustCore
 import ThrustDaemon
@@ -10,14 +11,15 @@ import ThrustDaemon
                                         accelScale: SIMD3(1.012, 0.991, 1.0), accelPoses: 6, mount: .belt,
                                         uprightAccelMS2: SIMD3(0.2, 0.1, 9.79), lockoutAngleRad: -0.42)
 
-    func temporaryPath() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("thrustd-cal-" + UUID().uuidString)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("calibration.json").path
-    }
+    /// Removed with the suite value after each test.
+    let scratch: ScratchDirectory
+
+    init() throws { scratch = try ScratchDirectory() }
+
+    func temporaryPath() -> String { scratch.path + "/calibration.json" }
 
     @Test func savedCalibrationLoadsBackExactly() throws {
-        let path = try temporaryPath()
+        let path = temporaryPath()
         let store = CalibrationStore(path: path, sensor: "i2c:/dev/i2c-1@0x68")
         #expect(store.load(logger: Logger(label: "test")) == nil, "no file yet")
         #expect(store.save(Self.state, savedAt: "2026-11-21T07:00:00Z", logger: Logger(label: "test")))
@@ -30,7 +32,7 @@ import ThrustDaemon
     }
 
     @Test func anotherSensorsFileIsNotUsed() throws {
-        let path = try temporaryPath()
+        let path = temporaryPath()
         CalibrationStore(path: path, sensor: "i2c:/dev/i2c-1@0x68").save(Self.state, savedAt: "x", logger: Logger(label: "test"))
         #expect(CalibrationStore(path: path, sensor: "i2c:/dev/i2c-1@0x6a").load(logger: Logger(label: "test")) == nil)
     }
@@ -56,7 +58,7 @@ import ThrustDaemon
     }
 
     @Test func aBadFileOnDiskIsIgnoredNotFatal() throws {
-        let path = try temporaryPath()
+        let path = temporaryPath()
         try "garbage".write(toFile: path, atomically: true, encoding: .utf8)
         #expect(CalibrationStore(path: path, sensor: "s").load(logger: Logger(label: "test")) == nil)
     }
@@ -68,7 +70,7 @@ import ThrustDaemon
 
     /// The log thread writes what the sampling thread queued, once per batch.
     @Test func theLogThreadWritesQueuedCalibration() async throws {
-        let path = try temporaryPath()
+        let path = temporaryPath()
         let directory = (path as NSString).deletingLastPathComponent
         let queue = BoundedQueue<Outbound>(capacity: 64)
         let status = StatusBoard { _ in }

@@ -189,4 +189,9 @@ public final class ScratchDirectory: @unchecked Sendable {
         try Data(text.utf8).write(to: URL(fileURLWithPath: filePath))
         return filePath
     }
+
+    /// The text of `name` in the directory.
+    public func contents(_ name: String) throws -> String {
+        try String(contentsOfFile: path + "/" + name, encoding: .utf8)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustCore
 @testable import ThrustCapture
@@ -22,7 +23,7 @@ private func captureError(_ path: String) -> CaptureError? {
 
 @Suite struct CaptureReaderLayout {
     @Test func readsMetadataHeaderAndRows() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("a.csv", """
             # thrust-capture v1
             # rate_hz=200 sensor=mpu6050 mount=belt profile=banded scenario=quick seed=7
@@ -51,7 +52,7 @@ private func captureError(_ path: String) -> CaptureError? {
     }
 
     @Test func columnsInAnyOrderWithExtraColumns() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("b.csv", """
             temp_c, GZ ,gy,gx,az,ay,ax,t,note
             25.0,0.3,0.2,0.1,9.8,0.02,0.01,1.5,hello
@@ -66,19 +67,19 @@ private func captureError(_ path: String) -> CaptureError? {
 
     @Test func quotedHeaderNames() throws {
         // R's write.csv and some spreadsheets quote every name in the header.
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("q.csv", "\"t\",\"ax\",\"ay\",\"az\",\" gx \",\"gy\",\"gz\",\"temp\"\n0,0,0,9.8,0,0,0,25\n")
         #expect(try readAll(path) == [Sample(t: 0, ax: 0, ay: 0, az: 9.8, gx: 0, gy: 0, gz: 0)])
     }
 
     @Test func trailingExtraColumnsMayBeMissing() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("c.csv", "t,ax,ay,az,gx,gy,gz,temp_c\n0,0,0,9.8,0,0,0,25\n0.01,0,0,9.8,0,0,0\n")
         #expect(try readAll(path).count == 2)
     }
 
     @Test func crlfCommentsBlankLinesSpacesBomAndNoFinalNewline() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let text = "\u{FEFF}# thrust-capture v1\r\n# rate_hz=100\r\n\r\n" + canonicalHeader + "\r\n"
             + "0.00, 0.1 ,0.2,9.8,0,0,0\r\n"
             + "   \r\n"
@@ -101,7 +102,7 @@ private func captureError(_ path: String) -> CaptureError? {
     }
 
     @Test func headerOnlyHasNoSamples() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("e.csv", "# mount=bar\n" + canonicalHeader + "\n")
         var reader = try CaptureReader(path: path)
         #expect(try reader.next() == nil)
@@ -109,13 +110,13 @@ private func captureError(_ path: String) -> CaptureError? {
     }
 
     @Test func anyStartTimeAndGaps() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("f.csv", canonicalHeader + "\n-5.0,0,0,9.8,0,0,0\n-4.99,0,0,9.8,0,0,0\n100,0,0,9.8,0,0,0\n")
         #expect(try readAll(path).map(\.t) == [-5, -4.99, 100])
     }
 
     @Test func metadataOnlyBeforeTheHeader() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("g.csv", "# a=1\n# sensor=x note b=2\n" + canonicalHeader + "\n# c=3\n0,0,0,9.8,0,0,0\n")
         let reader = try CaptureReader(path: path)
         #expect(reader.metadata.sensor == "x")
@@ -191,7 +192,7 @@ let badCaptures: [BadCapture] = [
 @Suite struct CaptureReaderErrors {
     @Test(arguments: badCaptures)
     func namesFileLineAndWhatWasExpected(_ bad: BadCapture) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("bad.csv", bad.text)
         let error = try #require(captureError(path))
         #expect(error.path == path)
@@ -204,14 +205,14 @@ let badCaptures: [BadCapture] = [
     }
 
     @Test func missingFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.path + "/nope.csv"
         let error = try #require(captureError(path))
         #expect(error.description == "\(path): cannot open for reading: No such file or directory")
     }
 
     @Test func directoryIsNotAFile() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let error = try #require(captureError(directory.path))
         #expect(error.line == nil)
         #expect(error.message.contains("cannot read"))
@@ -220,7 +221,7 @@ let badCaptures: [BadCapture] = [
 
 @Suite struct CaptureReaderWarnings {
     @Test func rateBelowTenHz() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("slow.csv", header + stillRows(20, rateHz: 5))
         let reader = try CaptureReader(path: path)
         #expect(reader.warnings.count == 1)
@@ -230,21 +231,21 @@ let badCaptures: [BadCapture] = [
     }
 
     @Test func rateAboveFourKilohertz() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("fast.csv", header + stillRows(50, rateHz: 8000))
         let reader = try CaptureReader(path: path)
         #expect(reader.warnings.map(\.message).contains { $0.contains("above 4 kHz") })
     }
 
     @Test func declaredRateDisagreesWithTimestamps() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = try directory.file("rate.csv", "# rate_hz=400\n" + header + stillRows(50, rateHz: 100))
         let reader = try CaptureReader(path: path)
         #expect(reader.warnings.map(\.message).contains { $0.contains("rate_hz=400") && $0.contains("100") })
     }
 
     @Test func jitterAndDropsAtTheLimitsAreFine() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         // 10 Hz with 2 % jitter and a dropped sample.
         var rows = ""
         for index in 0..<40 where index != 17 {
@@ -258,7 +259,7 @@ let badCaptures: [BadCapture] = [
 
 @Suite struct CaptureReaderStreaming {
     @Test func longFileKeepsNoGrowingState() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.path + "/long.csv"
         let writer = try CaptureWriter(path: path, metadata: CaptureMetadata(rateHz: 1000, mount: .bar))
         var signal = RepLikeSignal(rateHz: 1000, durationS: 200)  // 200 000 rows, ~14 MB: > 10 line buffers

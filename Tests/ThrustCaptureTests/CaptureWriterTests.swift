@@ -1,4 +1,5 @@
 import Foundation
+import TestProcessSupport
 import Testing
 import ThrustCore
 @testable import ThrustCapture
@@ -49,7 +50,7 @@ private func fixed6(_ micros: Int64) -> String {
                                    extra: [("profile", "barbell"), ("scenario", "quick"), ("seed", "3")])
 
     @Test func layoutMatchesTheSpec() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try CaptureWriter(path: directory.path + "/a.csv", metadata: metadata)
         try writer.write(Sample(t: 0, ax: 0.0123, ay: -0.0345, az: 9.8012, gx: 0.0012, gy: -0.0021, gz: 0.0005))
         try writer.write(Sample(t: 0.005, ax: 0, ay: -0.0, az: 9.80665, gx: 1e-12, gy: 2, gz: -1.25))
@@ -66,14 +67,14 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func emptyMetadataHasNoMetadataLine() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try CaptureWriter(path: directory.path + "/b.csv", metadata: CaptureMetadata())
         try writer.close()
         #expect(try directory.contents("b.csv") == "# thrust-capture v1\nt,ax,ay,az,gx,gy,gz\n")
     }
 
     @Test func metadataValuesCannotBreakTheLine() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try CaptureWriter(path: directory.path + "/c.csv", metadata: CaptureMetadata(
             rateHz: 99.5, sensor: "my sensor", extra: [("note", "a=b #c"), ("empty", "")]))
         try writer.close()
@@ -85,7 +86,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func roundTripsThroughTheReader() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let path = directory.path + "/round.csv"
         var signal = RepLikeSignal(rateHz: 200, durationS: 30, startT: 1234.5)
         var written: [Sample] = []
@@ -112,7 +113,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func rewritingWhatWasReadIsByteIdentical() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         var signal = RepLikeSignal(rateHz: 1000, durationS: 10)
         let first = try CaptureWriter(path: directory.path + "/1.csv", metadata: metadata)
         while let sample = signal.next() { try first.write(sample) }
@@ -126,7 +127,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func rejectsNonFiniteValues() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try CaptureWriter(path: directory.path + "/d.csv", metadata: CaptureMetadata())
         try writer.write(Sample(t: 0, ax: 0, ay: 0, az: 9.8, gx: 0, gy: 0, gz: 0))
         #expect(throws: CaptureError.self) {
@@ -142,7 +143,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func rejectsTimeThatDoesNotIncreaseOnceRounded() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let writer = try CaptureWriter(path: directory.path + "/e.csv", metadata: CaptureMetadata())
         try writer.write(Sample(t: 1, ax: 0, ay: 0, az: 9.8, gx: 0, gy: 0, gz: 0))
         #expect(throws: CaptureError.self) {
@@ -156,7 +157,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func unwritablePathAndWriteAfterClose() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         do {
             _ = try CaptureWriter(path: directory.path + "/missing/dir/f.csv", metadata: CaptureMetadata())
             Issue.record("expected an error")
@@ -172,7 +173,7 @@ private func fixed6(_ micros: Int64) -> String {
     }
 
     @Test func flushesOnDeinitAndAcrossBufferBoundaries() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         do {
             let writer = try CaptureWriter(path: directory.path + "/g.csv", metadata: CaptureMetadata())
             for index in 0..<5000 {  // ~ 5 buffers' worth

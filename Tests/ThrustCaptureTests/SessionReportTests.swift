@@ -1,3 +1,4 @@
+import TestProcessSupport
 import Testing
 import ThrustCore
 @testable import ThrustCapture
@@ -148,7 +149,7 @@ private func render(_ events: [CoreEvent], mount: Mount = .bar) -> (text: String
     /// mount references a lifter sets at the start of each session; a capture error ends it
     /// quietly with what it learnt so far.
     @Test func theFirstPassLearnsTheSensorOnly() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let bad = try directory.file("still.csv", canonicalHeader + "\n" + stillRows(500) + "9,0,0,9.8,0,0\n")
         let learnt = try #require(CaptureAnalysis.learnCalibration(path: bad, settings: CoreSettings(mount: .belt)))
         #expect(learnt.gyroBiasRadS != nil)
@@ -163,7 +164,7 @@ private func render(_ events: [CoreEvent], mount: Mount = .bar) -> (text: String
     }
 
     @Test func streamsEverySampleAndStopsAtTheFirstBadLine() throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory()
         let good = try directory.file("good.csv", canonicalHeader + "\n" + stillRows(500))
         var reader = try CaptureReader(path: good)
         let totals = try CaptureAnalysis.run(&reader, settings: CoreSettings()) { _ in }

@@ -1,33 +1,6 @@
 import Foundation
 import ThrustCore
 
-/// A fresh temporary directory per test, removed when the value goes away.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/thrust-capture-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Writes `text` byte for byte (CRLF, a missing final newline… stay as they are) to `name`.
-    @discardableResult
-    func file(_ name: String, _ text: String) throws -> String {
-        let filePath = path + "/" + name
-        try Data(text.utf8).write(to: URL(fileURLWithPath: filePath))
-        return filePath
-    }
-
-    func contents(_ name: String) throws -> String {
-        try String(contentsOfFile: path + "/" + name, encoding: .utf8)
-    }
-}
-
 /// A deterministic rep-like signal (bar mount, z up): still, then strokes of about 17 cm.
 struct RepLikeSignal {
     var rateHz: Double

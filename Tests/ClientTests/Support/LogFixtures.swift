@@ -73,22 +73,3 @@ final class LogFixture {
     }
 }
 
-/// A temporary directory for one test, removed afterwards.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("thrust-client-" + UUID().uuidString).path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `text` to `name` and returns the full path.
-    @discardableResult
-    func file(_ name: String, _ text: String) throws -> String {
-        let filePath = path + "/" + name
-        try Data(text.utf8).write(to: URL(fileURLWithPath: filePath))
-        return filePath
-    }
-}
