@@ -109,14 +109,15 @@ import Testing
 
 @Suite struct RestDetectorTests {
     /// Feeds `seconds` of 100 Hz height and integrated gyro; the answer at the end.
-    func run(seconds: Double, turnsWithHips: Bool, familiarPose: Bool = false, height: (Double) -> Double,
-             rotation: (Double) -> SIMD3<Double> = { _ in .zero }) -> Bool {
+    func run(seconds: Double, turnsWithHips: Bool, familiarPose: Bool = false, endTurnDegPerS: Double? = nil,
+             height: (Double) -> Double, rotation: (Double) -> SIMD3<Double> = { _ in .zero }) -> Bool {
         var detector = RestDetector()
         var rest = false
         for k in 0...Int(seconds * 100) {
             let t = Double(k) / 100
             rest = detector.update(t: t, height: height(t), rotation: rotation(t), allowed: true,
-                                   turnsWithHips: turnsWithHips, familiarPose: familiarPose)
+                                   turnsWithHips: turnsWithHips, familiarPose: familiarPose,
+                                   endTurnRadPerS: endTurnDegPerS.map { $0 * Double.pi / 180 })
         }
         return rest
     }
@@ -135,6 +136,16 @@ import Testing
                     rotation: { SIMD3(0, rate * $0, 0) }) == rest)
         // Without the sensor turning with the hips, such a line waits for a long rest either way.
         #expect(!run(seconds: 1.2, turnsWithHips: false, height: { 0.15 * $0 * $0 }))
+    }
+
+    /// A hold, then a lowering setting off slowly (0.04 m/s², the bar rolling 1° per cm): its
+    /// velocity keeps to the hold's line well enough to stay a rest, until the turning rate the
+    /// tracker gives (2 °/s) ends it.
+    @Test(arguments: [(nil, true), (2.0, false)] as [(Double?, Bool)])
+    func aSlowStartTurningTheSensorEndsTheRest(endTurnDegPerS: Double?, rest: Bool) {
+        let drop = { (t: Double) in t > 1.5 ? 0.02 * (t - 1.5) * (t - 1.5) : 0 }
+        #expect(run(seconds: 2.5, turnsWithHips: true, endTurnDegPerS: endTurnDegPerS, height: { -drop($0) },
+                    rotation: { SIMD3(0, drop($0) * 100 * Double.pi / 180, 0) }) == rest)
     }
 
     /// Lowering a squat bar onto the rack hooks (velocity ramping by 0.12 m/s²) lies on a line

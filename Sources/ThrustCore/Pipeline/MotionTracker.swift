@@ -109,6 +109,12 @@ public struct MotionTracker: Sendable {
         /// velocity line as a rest does, but it still turns the sensor.
         public var restQuietTurnDegPerS = 1.0
         public var restQuietHipSpeedCmPerS = 1.0
+        /// … and a recognised rest ends once the gyro (averaged over the rest detector's box)
+        /// turns faster than this, °/s, or than the coupling turns it at this hip speed, cm/s: a
+        /// slow start keeps to a leaking rest's velocity line for a second, but it turns the
+        /// sensor (twice the limits above: tremor and bar adjustments turn a rest a little).
+        public var restEndTurnDegPerS = 2.0
+        public var restEndHipSpeedCmPerS = 2.0
         /// Within this of the pose of the last rest that lasted, a rest must lie on a flatter
         /// line (`RestDetector.Settings.familiarSlopeMaxMps2`), degrees.
         public var familiarPoseDeg = 3.0
@@ -400,7 +406,8 @@ public struct MotionTracker: Sendable {
         }
         let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
                                        turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak,
-                                       familiarPose: settledUp.map { dot($0, up) >= familiarPoseCos } ?? false)
+                                       familiarPose: settledUp.map { dot($0, up) >= familiarPoseCos } ?? false,
+                                       endTurnRadPerS: restEndTurnRate)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
             let direction = normalized(stillness.meanAccel)
@@ -540,9 +547,20 @@ public struct MotionTracker: Sendable {
     /// The fastest turning a rest allows, rad/s (nil unless the sensor turns with the hips, when
     /// a quiet gyro is no proof of rest).
     var quietTurnRate: Double? {
+        hipTurnRate(atLeastDegPerS: settings.restQuietTurnDegPerS, hipSpeedCmPerS: settings.restQuietHipSpeedCmPerS)
+    }
+
+    /// The turning rate that ends a recognised rest, rad/s (nil unless the sensor turns with the
+    /// hips).
+    var restEndTurnRate: Double? {
+        hipTurnRate(atLeastDegPerS: settings.restEndTurnDegPerS, hipSpeedCmPerS: settings.restEndHipSpeedCmPerS)
+    }
+
+    /// How fast the hips moving at `hipSpeedCmPerS` turn the sensor by the learnt coupling, but at
+    /// least `atLeastDegPerS`, rad/s (nil while no coupling is learnt).
+    func hipTurnRate(atLeastDegPerS: Double, hipSpeedCmPerS: Double) -> Double? {
         guard rotationCouplingDegPerCm >= settings.coupledDegPerCm else { return nil }
-        return max(settings.restQuietTurnDegPerS, rotationCouplingDegPerCm * settings.restQuietHipSpeedCmPerS)
-            / radiansToDegrees
+        return max(atLeastDegPerS, rotationCouplingDegPerCm * hipSpeedCmPerS) / radiansToDegrees
     }
 
     /// Least-squares line through the trace's velocity over points `a…b` (nil for fewer than 3).

@@ -11,7 +11,10 @@
 /// When the sensor turns with the hips (the bar rolls, the pelvis tilts) a quiet gyro proves
 /// rest, which allows steeper and looser lines — but only while the gyro averaged over the same
 /// box is quiet too: a slow, smooth start looks like a straight line to the height for a moment,
-/// and turns the sensor already.
+/// and turns the sensor already. For the same reason a recognised rest ends as soon as the box's
+/// turning rate passes what the tracker says a moving hip turns the sensor (`endTurnRadPerS`):
+/// a slow start (a 3 s lowering, 2 cm/s after its first second) keeps to a leaking rest's line
+/// for a second or more.
 public struct RestDetector: Sendable {
     public struct Settings: Sendable, Equatable {
         /// Box that averages tremor out of the velocity, s.
@@ -77,10 +80,12 @@ public struct RestDetector: Sendable {
     /// is false while the gyro or the accelerometer says the sensor is clearly moving;
     /// `turnsWithHips`: movements turn the sensor; `rawLeakMps2`: the slope the raw height's
     /// velocity has at rest in this pose by what the calibration knows (what the slope limits
-    /// are measured from); `familiarPose`: the sensor has rested in this pose before. Returns
-    /// whether it is a rest.
+    /// are measured from); `familiarPose`: the sensor has rested in this pose before;
+    /// `endTurnRadPerS`: a rest turning the sensor faster than this (averaged over the box) has
+    /// ended, rad/s (nil: the sensor does not turn with the hips). Returns whether it is a rest.
     public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
-                                turnsWithHips: Bool, rawLeakMps2: Double = 0, familiarPose: Bool = false) -> Bool {
+                                turnsWithHips: Bool, rawLeakMps2: Double = 0, familiarPose: Bool = false,
+                                endTurnRadPerS: Double? = nil) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }
         lastStepT = t
         head = (head + 1) % heights.count
@@ -88,6 +93,10 @@ public struct RestDetector: Sendable {
         rotations[head] = rotation
         times[head] = t
         guard allowed, let (boxV, boxTurn, boxMidT) = boxRates(now: t) else {
+            restart(at: nil)
+            return false
+        }
+        if isRest, let limit = endTurnRadPerS, boxTurn > limit {
             restart(at: nil)
             return false
         }
