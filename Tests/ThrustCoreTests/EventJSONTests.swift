@@ -32,6 +32,9 @@ private let sampleRep = RepReport(
              #"{"class":"ALERT","set":2,"rep":1,"kind":"tempo_fast","value":0.623,"limit":1,"unit":"s","t":102}"#),
             (.alert(Alert(set: 2, rep: 1, kind: .overextension, value: 7.126, limit: 5, t: 102)),
              #"{"class":"ALERT","set":2,"rep":1,"kind":"overextension","value":7.13,"limit":5,"unit":"cm","t":102}"#),
+            // A belt's over-extension is the pelvis angle.
+            (.alert(Alert(set: 2, rep: 1, kind: .overextension, value: 12.345, limit: 10, t: 102, unit: "deg")),
+             #"{"class":"ALERT","set":2,"rep":1,"kind":"overextension","value":12.35,"limit":10,"unit":"deg","t":102}"#),
             (.alert(Alert(set: 2, rep: 1, kind: .asymmetry, value: 4.444, limit: 3, t: 102)),
              #"{"class":"ALERT","set":2,"rep":1,"kind":"asymmetry","value":4.44,"limit":3,"unit":"deg","t":102}"#),
             (.alert(Alert(set: 2, rep: 8, kind: .setTarget, value: 8, limit: 8, t: 130)),

@@ -56,13 +56,13 @@ extension CoreEvent {
             object.string("phase", phase.rawValue)
             object.number("t", t, decimals: JSONDecimals.time)
         case .alert(let alert):
-            let decimals = JSONDecimals.forUnit(alert.kind.unit)
+            let decimals = JSONDecimals.forUnit(alert.unit)
             object.int("set", alert.set)
             object.int("rep", alert.rep)
             object.string("kind", alert.kind.rawValue)
             object.number("value", alert.value, decimals: decimals)
             object.number("limit", alert.limit, decimals: decimals)
-            object.string("unit", alert.kind.unit)
+            object.string("unit", alert.unit)
             object.number("t", alert.t, decimals: JSONDecimals.time)
         case .rep(let rep):
             object.int("set", rep.set)

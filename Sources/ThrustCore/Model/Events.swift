@@ -13,7 +13,8 @@ public enum AlertKind: String, Sendable, CaseIterable {
     case asymmetry
     case setTarget = "set_target"
 
-    /// The unit of `value` and `limit` in the `ALERT` event.
+    /// The unit of `value` and `limit` in the `ALERT` event (a belt's over-extension is an angle:
+    /// `Alert.unit` says "deg" then).
     public var unit: String {
         switch self {
         case .tempoFast, .shortHold: return "s"
@@ -53,20 +54,23 @@ public struct Alert: Sendable, Equatable {
     public var set: Int
     public var rep: Int
     public var kind: AlertKind
-    /// The measured value, in `kind.unit`.
+    /// The measured value, in `unit`.
     public var value: Double
-    /// The limit it broke, in `kind.unit`.
+    /// The limit it broke, in `unit`.
     public var limit: Double
     /// Seconds on the capture's clock.
     public var t: Double
+    /// "s", "cm", "deg" or "reps": the kind's unit unless the mount measures it otherwise.
+    public var unit: String
 
-    public init(set: Int, rep: Int, kind: AlertKind, value: Double, limit: Double, t: Double) {
+    public init(set: Int, rep: Int, kind: AlertKind, value: Double, limit: Double, t: Double, unit: String? = nil) {
         self.set = set
         self.rep = rep
         self.kind = kind
         self.value = value
         self.limit = limit
         self.t = t
+        self.unit = unit ?? kind.unit
     }
 }
 

@@ -781,7 +781,8 @@ public struct RepSegmenter: Sendable {
                 if !alerts.contains(kind) {
                     alerts.insert(kind)
                     if !raisedLive.contains(kind) {
-                        emit(.alert(Alert(set: r.set, rep: r.rep, kind: kind, value: value, limit: limit, t: r.t)))
+                        emit(.alert(Alert(set: r.set, rep: r.rep, kind: kind, value: value, limit: limit, t: r.t,
+                                          unit: unit(of: kind))))
                     }
                 }
             }
@@ -950,7 +951,12 @@ public struct RepSegmenter: Sendable {
     mutating func raiseLive(_ kind: AlertKind, value: Double, limit: Double, t: Double, emit: (CoreEvent) -> Void) {
         guard !liveAlerts.contains(kind) else { return }
         liveAlerts.insert(kind)
-        emit(.alert(Alert(set: setNumber, rep: liveRep, kind: kind, value: value, limit: limit, t: t)))
+        emit(.alert(Alert(set: setNumber, rep: liveRep, kind: kind, value: value, limit: limit, t: t, unit: unit(of: kind))))
+    }
+
+    /// The unit this mount measures `kind` in: a belt's over-extension is the pelvis angle.
+    func unit(of kind: AlertKind) -> String {
+        kind == .overextension && core.mount == .belt ? "deg" : kind.unit
     }
 
     /// A fast eccentric is known at the bottom, before the rep completes.

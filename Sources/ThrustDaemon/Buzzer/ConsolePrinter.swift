@@ -56,7 +56,7 @@ public final class ConsolePrinter: Sendable {
         case .setStart(let set, _): return "\(t)  set \(set) started"
         case .phase: return nil
         case .alert(let a):
-            return "\(t)  set \(a.set) rep \(a.rep)  ALERT \(a.kind.rawValue): \(JSONText.number(a.value, decimals: 2)) \(a.kind.unit)"
+            return "\(t)  set \(a.set) rep \(a.rep)  ALERT \(a.kind.rawValue): \(JSONText.number(a.value, decimals: 2)) \(a.unit)"
                 + " (limit \(JSONText.number(a.limit, decimals: 2)))"
         case .rep(let r):
             var text = "\(t)  set \(r.set) rep \(r.rep)  depth \(JSONText.fixed(r.depthCm, decimals: 1)) cm"

@@ -242,7 +242,7 @@ enum HardwareConsole {
         case .phase(let set, let rep, let phase, _): return "\(t) set \(set) rep \(rep): \(phase.rawValue)"
         case .alert(let a):
             return "\(t) set \(a.set) rep \(a.rep): ALERT \(a.kind.rawValue) \(JSONText.number(a.value, decimals: 2)) "
-                + "\(a.kind.unit) (limit \(JSONText.number(a.limit, decimals: 2)))"
+                + "\(a.unit) (limit \(JSONText.number(a.limit, decimals: 2)))"
         case .rep(let r):
             return "\(t) set \(r.set) rep \(r.rep): depth \(JSONText.number(r.depthCm, decimals: 1)) cm, "
                 + "lockout \(JSONText.number(r.lockoutCm, decimals: 1)) cm"
