@@ -1031,6 +1031,10 @@ import Testing
             var fall = stroke(-1, t + 3.2, t + 4.7, 0.17, 0)
             fall.upAtOnset = up(a)
             fall.upAtOffset = up(-20)
+            // Live, the hips set off from the bottom and reach the lockout before the strokes
+            // are known.
+            seg.live(t: t + 0.1, height: 0.02, velocity: 0.2, isStill: false, up: up(-20), calibration: cal) { events.append($0) }
+            seg.live(t: t + 1.1, height: 0.17, velocity: 0.1, isStill: false, up: up(a), calibration: cal) { events.append($0) }
             for s in [rise, fall] { seg.add(s, calibration: cal) { events.append($0) } }
             t += 6
         }
@@ -1042,6 +1046,13 @@ import Testing
             #expect(abs((rep.torsoDeg ?? 99) - a) < 0.6, "rep \(rep.rep): \(rep.torsoDeg ?? 99)°")
             #expect(rep.alerts.contains(.overextension) == (a > 10))
         }
+        // The 12° over-extension beeps while the hips rise (5 s + 4 reps × 6 s + 1.1 s), once.
+        let alerts = events.compactMap { event -> Alert? in
+            if case .alert(let alert) = event, alert.kind == .overextension { return alert }
+            return nil
+        }
+        #expect(alerts.map(\.t) == [30.1])
+        #expect(alerts.map(\.unit) == ["deg"])
     }
 
     /// The bar's lockout is read twice — from its roll, and chained through the strokes — and

@@ -200,8 +200,12 @@ public struct RepSegmenter: Sendable {
     /// World up in sensor axes at the set's first lockout.
     var firstLockoutUp: SIMD3<Double>?
     /// Belt without an upright pose: the session's recent lockout postures (up, sensor axes),
-    /// whose median stands in for parallel.
+    /// whose median stands in for parallel — kept per rep (the live path reads it per sample).
     var beltLockoutUps: FixedRing<SIMD3<Double>>
+    var usualLockoutUp: SIMD3<Double>?
+    /// The axis the last rep's rise turned the pelvis about (sensor axes): the live check's sign
+    /// (early in a rise, the turn so far is tremor).
+    var lastRisingAxis: SIMD3<Double>?
     var couplings: FixedRing<Double>
     /// Chained height of the last lockout and (bottom-start) of the last bottom, m.
     var chainTop = 0.0
@@ -769,10 +773,13 @@ public struct RepSegmenter: Sendable {
             r.tiltDeg = abs(tilt - reference)
         case .belt:
             beltLockoutUps.append(up)
+            updateUsualLockout()
             let byUpright = torsoDegrees(up, calibration: calibration)
             doubtUprightUnderGeneric(torso: byUpright, t: r.t, emit: emit)
             // (A pose just dropped no longer measures this rep either.)
-            r.torsoDeg = (uprightAccel == nil ? nil : byUpright) ?? torsoFromUsualLockout(up, concentric: p.concentric)
+            let rising = cross(p.concentric.upAtOnset, p.concentric.upAtOffset)
+            r.torsoDeg = (uprightAccel == nil ? nil : byUpright) ?? torsoFromUsualLockout(up, rising: rising)
+            if length(rising) > 1e-3 { lastRisingAxis = rising }
         }
         var alerts = AlertSet()
         func check(_ kind: AlertKind, _ value: Double?, _ limit: Double?, below: Bool, margin: Double = 0) {
@@ -929,8 +936,11 @@ public struct RepSegmenter: Sendable {
                     if value > limit + 1.0 { raiseLive(.overextension, value: value, limit: limit, t: t, emit: emit) }
                 }
             case .belt:
-                if let limit = limits.overextensionDeg, let torso = torsoDegrees(up, calibration: calibration),
-                   torso > limit + 1.5 {
+                // Against the stand, or without one against the usual lockout (signed by the way
+                // the last rise turned the pelvis).
+                let torso = torsoDegrees(up, calibration: calibration)
+                    ?? lastRisingAxis.flatMap { torsoFromUsualLockout(up, rising: $0) }
+                if let limit = limits.overextensionDeg, let torso, torso > limit + 1.5 {
                     raiseLive(.overextension, value: torso, limit: limit, t: t, emit: emit)
                 }
             }
@@ -1072,17 +1082,21 @@ public struct RepSegmenter: Sendable {
         asin(min(max(up.y, -1), 1)) * radiansToDegrees
     }
 
-    /// Belt with no upright pose (none at the start, or dropped): the pelvis angle against the
-    /// session's usual lockout, taken for parallel as the articles ask ("stop when the hips are
-    /// parallel"), degrees; + = turned on in the direction the rise turned the pelvis. Nil until
-    /// three lockouts are known.
-    func torsoFromUsualLockout(_ up: SIMD3<Double>, concentric u: Stroke) -> Double? {
+    /// The usual lockout posture: the componentwise median of the last lockouts, from the third
+    /// on (see `beltLockoutUps`).
+    mutating func updateUsualLockout() {
         let n = beltLockoutUps.count
         guard n >= 3, let x = median(count: n, { beltLockoutUps[$0].x }), let y = median(count: n, { beltLockoutUps[$0].y }),
-              let z = median(count: n, { beltLockoutUps[$0].z }) else { return nil }
-        let usual = normalized(SIMD3(x, y, z))
-        let rising = cross(u.upAtOnset, u.upAtOffset)
-        guard length(rising) > 1e-3 else { return nil }
+              let z = median(count: n, { beltLockoutUps[$0].z }) else { return }
+        usualLockoutUp = normalized(SIMD3(x, y, z))
+    }
+
+    /// Belt with no upright pose (none at the start, or dropped): the pelvis angle against the
+    /// session's usual lockout, taken for parallel as the articles ask ("stop when the hips are
+    /// parallel"), degrees; + = turned on in the direction `rising` (the axis a rise turns the
+    /// pelvis about, sensor axes). Nil until three lockouts are known.
+    func torsoFromUsualLockout(_ up: SIMD3<Double>, rising: SIMD3<Double>) -> Double? {
+        guard let usual = usualLockoutUp, length(rising) > 1e-3 else { return nil }
         let turn = cross(usual, up)
         let angle = atan2(length(turn), dot(usual, up)) * radiansToDegrees
         return dot(turn, rising) >= 0 ? angle : -angle
