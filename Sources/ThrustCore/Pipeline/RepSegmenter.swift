@@ -99,6 +99,11 @@ public struct RepSegmenter: Sendable {
         /// limit does not beep on noise (a coach would not fault it either).
         public var depthMarginCm = 0.8
         public var durationMarginS = 0.08
+        /// A live alert is the rep's when raised between its strokes' ends, give or take this (the live velocity and the strokes' edges differ a little), s.
+        public var liveMatchMarginS = 0.5
+        /// The same kind raised live again within this is the same moment (the rep count caught
+        /// up mid-rise and the live rep number moved on), s.
+        public var liveRepeatS = 1.0
         /// Bar over-extension is judged on the smaller of the lockout's two readings (the roll's,
         /// the chained height against the last few lockouts), which runs this much low (about
         /// half the readings' scatter), cm.
@@ -156,8 +161,10 @@ public struct RepSegmenter: Sendable {
         /// Where the rep's last stroke ends: its segmenting edge and its motion offset, s.
         var endT: Double
         var motionEndT: Double
-        /// Alerts already raised live for this rep.
-        var raisedLive: AlertSet
+        /// From its first stroke's onset to its last one's offset, s: the alerts raised live
+        /// meanwhile were this rep's (see `liveMarks`).
+        var liveFrom: Double
+        var liveTo: Double
         /// The up stroke that reached the lockout (its pose is measured when the rep is emitted,
         /// so the hold that follows can be used).
         var concentric: Stroke
@@ -248,6 +255,11 @@ public struct RepSegmenter: Sendable {
     var liveDirection = 0
     var liveAlerts = AlertSet()
     var liveRep = 0
+    /// Every alert raised live, and when: a rep's own check does not raise one again. Matched by
+    /// time, not number — strokes reach the segmenter after the rest that closes them, so live the
+    /// previous rep may not be counted yet and the live rep number runs one behind.
+    var liveMarks: FixedRing<LiveMark>
+    struct LiveMark { var t: Double; var kind: AlertKind }
     var lastTopZ: Double?
     var descentTopZ: Double?
     var descentBottomZ: Double?
@@ -271,6 +283,7 @@ public struct RepSegmenter: Sendable {
         lockoutHeights = FixedRing(capacity: 64, filler: 0)
         lockoutAngles = FixedRing(capacity: 64, filler: 0)
         lockoutTilts = FixedRing(capacity: 64, filler: 0)
+        liveMarks = FixedRing(capacity: 16, filler: LiveMark(t: 0, kind: .tempoFast))
         beltLockoutUps = FixedRing(capacity: 15, filler: .zero)
         couplings = FixedRing(capacity: 64, filler: 0)
         scratch = Array(repeating: 0, count: 64)
@@ -712,7 +725,8 @@ public struct RepSegmenter: Sendable {
             finishRep(old, calibration: calibration, emit: emit)
         }
         pending = PendingRep(report: report, waitsForHold: waitsForHold, endT: last.offsetT,
-                             motionEndT: last.motionOffsetT, raisedLive: liveRep == repCount ? liveAlerts : AlertSet(),
+                             motionEndT: last.motionOffsetT, liveFrom: min(d.onsetT, u.onsetT) - settings.liveMatchMarginS,
+                             liveTo: max(d.offsetT, u.offsetT) + settings.liveMatchMarginS,
                              concentric: u, rollLockoutCm: rollLockoutCm, recentChainedCm: recentChainedCm)
         if let target = limits.targetReps, repCount == target, !targetAlerted {
             targetAlerted = true
@@ -761,7 +775,10 @@ public struct RepSegmenter: Sendable {
     /// Judges the rep, emits its alerts not yet raised live, then the REP.
     mutating func finishRep(_ p: PendingRep, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
         var r = p.report
-        let raisedLive = p.raisedLive
+        var raisedLive = AlertSet()
+        for i in 0..<liveMarks.count where liveMarks[i].t >= p.liveFrom && liveMarks[i].t <= p.liveTo {
+            raisedLive.insert(liveMarks[i].kind)
+        }
         let up = lockoutUp(p.concentric)
         switch core.mount {
         case .bar:
@@ -956,11 +973,16 @@ public struct RepSegmenter: Sendable {
         }
         turnedAtBottom = false
         if direction == -1 { descentBottomZ = min(descentBottomZ ?? height, height) }
+        // The descent is over once the hips rise: a wobble up and down at the bottom is the
+        // same descent, not a second one to judge.
+        if direction == 1 { descentBottomZ = nil }
     }
 
     mutating func raiseLive(_ kind: AlertKind, value: Double, limit: Double, t: Double, emit: (CoreEvent) -> Void) {
         guard !liveAlerts.contains(kind) else { return }
         liveAlerts.insert(kind)
+        for i in 0..<liveMarks.count where liveMarks[i].kind == kind && t - liveMarks[i].t < settings.liveRepeatS { return }
+        liveMarks.append(LiveMark(t: t, kind: kind))
         emit(.alert(Alert(set: setNumber, rep: liveRep, kind: kind, value: value, limit: limit, t: t, unit: unit(of: kind))))
     }
 
