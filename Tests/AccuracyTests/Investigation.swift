@@ -114,12 +114,14 @@ import ThrustCapture
     var core = RepAnalyzer(settings: CoreSettings(mount: truth.mount, profile: Profile.named(truth.profile) ?? .generic))
     while let s = session.next() {
         let before = core.segmenter.strokes.count
+        let lastOnset = core.segmenter.strokes.last?.onsetT
         core.update(s) { e in
             if case .phase = e { return }
             if e.t >= t0 && e.t <= t1 { print("  EVENT", e.jsonLine().prefix(150), "at", s.t) }
         }
         let seg = core.segmenter
-        if seg.strokes.count != before || (seg.strokes.last.map { $0.offsetT > s.t - 0.001 } ?? false) {
+        if seg.strokes.count != before || seg.strokes.last?.onsetT != lastOnset
+            || (seg.strokes.last.map { $0.offsetT > s.t - 0.001 } ?? false) {
             if let st = seg.strokes.last, st.onsetT >= t0 && st.onsetT <= t1 {
                 let torso = seg.torsoDegrees(st.upAtOffset, calibration: core.tracker.accelCal) ?? .nan
                 print(String(format: "at %.2f window %d style %@ inSet %d reps %d last %+d %.2f-%.2f amp %.3f z %.3f->%.3f turn %.0f torso %.1f", s.t, seg.strokes.count, "\(seg.style)", seg.inSet ? 1 : 0, seg.repCount, st.direction, st.onsetT, st.offsetT, st.amplitude, st.startZ, st.endZ, st.turnDeg, torso))
