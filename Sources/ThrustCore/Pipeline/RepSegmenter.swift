@@ -99,7 +99,8 @@ public struct RepSegmenter: Sendable {
         /// limit does not beep on noise (a coach would not fault it either).
         public var depthMarginCm = 0.8
         public var durationMarginS = 0.08
-        /// A live alert is the rep's when raised between its strokes' ends, give or take this (the live velocity and the strokes' edges differ a little), s.
+        /// A live alert is the rep's when raised between its strokes' ends, give or take this
+        /// (the live velocity and the strokes' edges differ a little), s.
         public var liveMatchMarginS = 0.5
         /// The same kind raised live again within this is the same moment (the rep count caught
         /// up mid-rise and the live rep number moved on), s.
