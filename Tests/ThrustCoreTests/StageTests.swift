@@ -670,6 +670,31 @@ import Testing
         return strokes
     }
 
+    /// Live, a too-deep descent beeps as the hips turn back up — once: a pause in the rise and
+    /// a rise again, after the count caught up with a rep in between, is not a second descent.
+    @Test func aTooDeepDescentBeepsOnceLive() {
+        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .barbell))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        let strokes = topStartSet()
+        for s in strokes.prefix(5) { seg.add(s, calibration: cal) { events.append($0) } }  // bridge, two reps
+        // (height m, velocity m/s, still) at t: up to the lockout, down 25 cm, back up, a pause.
+        let samples: [(Double, Double, Double, Bool)] = [(11.9, 0.34, 0.2, false), (12.0, 0.35, 0, true),
+                                                         (12.2, 0.30, -0.2, false), (12.6, 0.10, -0.2, false),
+                                                         (12.8, 0.11, 0.2, false), (13.0, 0.12, 0, true)]
+        for (t, z, v, still) in samples {
+            seg.live(t: t, height: z, velocity: v, isStill: still, up: SIMD3(0, 0, 1), calibration: cal) { events.append($0) }
+        }
+        for s in strokes[5...6] { seg.add(s, calibration: cal) { events.append($0) } }  // the third rep arrives
+        seg.live(t: 14.5, height: 0.13, velocity: 0.2, isStill: false, up: SIMD3(0, 0, 1), calibration: cal) { events.append($0) }
+        let tooDeep = events.compactMap { event -> Double? in
+            if case .alert(let alert) = event, alert.kind == .tooDeep { return alert.t }
+            return nil
+        }
+        #expect(tooDeep == [12.8])
+    }
+
     @Test func topStartSetCountsRepsButNotSetupOrLowering() {
         let reps = run(topStartSet()).reps
         #expect(reps.count == 3)
