@@ -92,11 +92,9 @@ public struct RestDetector: Sendable {
         heights[head] = height
         rotations[head] = rotation
         times[head] = t
-        guard allowed, let (boxV, boxTurn, boxMidT) = boxRates(now: t) else {
-            restart(at: nil)
-            return false
-        }
-        if isRest, let limit = endTurnRadPerS, boxTurn > limit {
+        // Not allowed, no box yet, or a rest the gyro says has ended: no candidate.
+        guard allowed, let (boxV, boxTurn, boxMidT) = boxRates(now: t),
+              !(isRest && boxTurn > (endTurnRadPerS ?? .infinity)) else {
             restart(at: nil)
             return false
         }
