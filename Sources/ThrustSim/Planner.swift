@@ -62,6 +62,10 @@ struct Planner: Sendable {
     let recipe: SessionRecipe
     /// See `SimOptions.tempoScale`.
     var tempoScale = 1.0
+    /// See `SimOptions.plateauShare`.
+    var plateauShare = 0.0
+    /// Draws the plateau profiles (its own stream: the plan is otherwise the same).
+    var plateauRng = SimRandom(seed: 0, stream: 0)
     var motion: MotionModel
     /// Planning clock: everything before it is planned, s (session time, origin 0).
     private(set) var t = 0.0
@@ -250,6 +254,12 @@ struct Planner: Sendable {
 
     private mutating func shape() -> StrokeShape { StrokeShape.random(&rng) }
 
+    /// A plateau profile (smooth or linear ramps) for `plateauShare`.
+    private mutating func plateau() -> StrokeShape {
+        let ramp = plateauRng.uniform(0.15, 0.45)
+        return plateauRng.chance(0.5) ? .cruise(ramp: ramp) : .trapezoid(ramp: ramp)
+    }
+
     private mutating func clippedNormal(_ sigma: Double, _ limit: Double) -> Double {
         max(-limit, min(limit, rng.normal(sigma: sigma)))
     }
@@ -351,6 +361,8 @@ struct Planner: Sendable {
             reps[k].concentric *= tempoScale
             reps[k].hold *= tempoScale
             reps[k].bottomPause *= tempoScale
+            if plateauShare > 0 && plateauRng.chance(plateauShare) { reps[k].eccentricShape = plateau() }
+            if plateauShare > 0 && tempo != .heavy && plateauRng.chance(plateauShare) { reps[k].concentricShape = plateau() }
         }
         return (reps, depthTarget)
     }

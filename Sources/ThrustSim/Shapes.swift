@@ -19,6 +19,9 @@ enum StrokeShape: Sendable, Equatable {
     case sticking(earlyWeight: Double)
     /// Walking: speed ramps up over the first `ramp` of the stroke (smoothstep), cruises, ramps down.
     case cruise(ramp: Double)
+    /// Trapezoid: speed ramps up linearly over the first `ramp` of the stroke (constant
+    /// acceleration), cruises, ramps down linearly.
+    case trapezoid(ramp: Double)
 
     /// (P, dP/ds, d²P/ds²) at s, clamped to [0, 1].
     @inline(__always)
@@ -50,6 +53,16 @@ enum StrokeShape: Sendable, Equatable {
             } else if s > 1 - r {
                 let a = ramp((1 - s) / r)
                 return (1 - a.p / area, a.h / area, -a.dh / area)
+            }
+            return ((r / 2 + s - r) / area, 1 / area, 0)
+        case .trapezoid(let r):
+            let area = 1 - r
+            if s < r {
+                let u = s / r
+                return (r * u * u / 2 / area, u / area, 1 / r / area)
+            } else if s > 1 - r {
+                let u = (1 - s) / r
+                return (1 - r * u * u / 2 / area, u / area, -1 / r / area)
             }
             return ((r / 2 + s - r) / area, 1 / area, 0)
         }

@@ -24,6 +24,12 @@ public struct SimOptions: Sendable, Equatable {
     /// core fares with slower or faster lifters than the planner draws. The limit violations are
     /// planned before the scaling, so the truth's alerts no longer match the tempo and hold limits.
     var tempoScale: Double = 1
+    /// Share of rep strokes whose velocity profile is a plateau (ramp up, cruise, ramp down —
+    /// smooth or linear ramps) instead of the planner's bells: a lifter who moves at an even
+    /// speed, as another simulator or a real lifter may. Drawn from a stream of its own; a
+    /// plateau too abrupt for a fast stroke is swapped like any shape, which draws on the plan's
+    /// stream, so the plan may differ from there on.
+    var plateauShare: Double = 0
 
     public init(endless: Bool = false, chip: ChipModel? = nil, rateHz: Double? = nil, idealSensor: Bool = false) {
         self.endless = endless
@@ -122,6 +128,8 @@ public struct SimulatedSession: Sendable, IteratorProtocol, Sequence {
         var planner = Planner(recipe: recipe, rng: planRNG)
         planner.motion.tremorScale = options.tremorScale
         planner.tempoScale = options.tempoScale
+        planner.plateauShare = options.plateauShare
+        planner.plateauRng = SimRandom(seed: seed, stream: 0x91a7)
         if options.endless {
             planner.planNextBlock()
         } else {

@@ -6,7 +6,9 @@
 // tremor and the method each cost. `REPS=seed` lists each true rep beside the reported one,
 // `HEIGHTS=seed` each stroke's heights beside the simulator's, `EDGES=seed` its motion edges
 // beside the simulator's, `SHAPES=1` the edge error per velocity profile; `TEMPO=x` makes every
-// rep's phases x times as long.
+// rep's phases x times as long, `PLATEAU=x` gives that share of rep strokes an even-speed
+// profile; `UPERR=seed:t0:t1` splits the vertical reading's error into the up direction's and
+// the rest gravity's.
 import Foundation
 import Testing
 import ThrustCapture
@@ -257,13 +259,15 @@ func forEachTrackedStroke(_ spec: String,
 var investigationOnePass: Bool { ProcessInfo.processInfo.environment["ONEPASS"] != nil }
 
 /// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none); `RATE=hz`:
-/// every session sampled at that rate; `TEMPO=x`: every rep's phases x times as long.
+/// every session sampled at that rate; `TEMPO=x`: every rep's phases x times as long;
+/// `PLATEAU=x`: that share of rep strokes with a plateau profile (`SimOptions.plateauShare`).
 func investigationOptions() -> SimOptions {
     let env = ProcessInfo.processInfo.environment
     var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
     if let scale = env["TREMOR"].flatMap(Double.init) { options.tremorScale = scale }
     if let rate = env["RATE"].flatMap(Double.init) { options.rateHz = rate }
     if let scale = env["TEMPO"].flatMap(Double.init) { options.tempoScale = scale }
+    if let share = env["PLATEAU"].flatMap(Double.init) { options.plateauShare = share }
     return options
 }
 
@@ -274,7 +278,7 @@ func investigationOptions() -> SimOptions {
     guard ProcessInfo.processInfo.environment["SHAPES"] != nil else { return }
     // The catalogue, and profiles outside the fitted family: walking-like ramps and a heavy
     // concentric's sticking region.
-    let extra: [StrokeShape] = [.cruise(ramp: 0.15), .cruise(ramp: 0.35), .sticking(earlyWeight: 0.35),
+    let extra: [StrokeShape] = [.cruise(ramp: 0.15), .cruise(ramp: 0.35), .trapezoid(ramp: 0.15), .trapezoid(ramp: 0.35), .sticking(earlyWeight: 0.35),
                                 .sticking(earlyWeight: 0.6)]
     for shape in StrokeShape.catalogue + extra {
         var ring = FixedRing<TracePoint>(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
@@ -405,6 +409,35 @@ func investigationOptions() -> SimOptions {
             let vc = motion.body(at: c - origin).velocity.z, va = motion.body(at: a - origin).velocity.z
             let familiar = tracker.settledUp.map { dot($0, tracker.up) >= tracker.familiarPoseCos } ?? false
             print(String(format: "accept %.2f cand %.2f slope %+.3f n %.0f fam %.0f true v at cand %+.4f at accept %+.4f", a, c, d.line.slope, Double(d.line.n), familiar ? 1.0 : 0.0, vc, va))
+        }
+    }
+}
+
+/// `UPERR=scenario:seed:t0:t1` (with `IDEAL_SENSOR=1`, where the raw reading is exact): the
+/// tracker's vertical reading error split into what its up direction, its learnt accelerometer
+/// calibration and its rest gravity each add, and the velocity error they integrate to.
+@Test func dumpUpError() throws {
+    guard let spec = ProcessInfo.processInfo.environment["UPERR"] else { return }
+    let parts = spec.split(separator: ":")
+    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
+    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    var tracker = MotionTracker()
+    var motion = session.motion
+    let origin = session.info.startS
+    var last = -1.0
+    while let s = session.next() {
+        tracker.update(s)
+        if s.t >= t0 && s.t <= t1 && s.t - last >= 0.05 {
+            last = s.t
+            let b = motion.body(at: s.t - origin)
+            let trueUp = (b.rotation * motion.mountRotation).transposeTimes(SIMD3(0, 0, 1))
+            let angle = acos(min(1, dot(trueUp, tracker.up))) * radiansToDegrees
+            let calibrated = tracker.accelCal.apply(s.accel)
+            let upPart = dot(tracker.up - trueUp, s.accel)
+            let calibrationPart = dot(tracker.up, calibrated - s.accel)
+            let gravityPart = standardGravity - tracker.restGravity
+            print(String(format: "t %.2f still %d up off %.3f° reading error: up %+.4f calibration %+.4f rest gravity %+.4f m/s² velocity error %+.4f m/s",
+                         s.t, tracker.isStill ? 1 : 0, angle, upPart, calibrationPart, gravityPart, tracker.velocity - b.velocity.z))
         }
     }
 }
