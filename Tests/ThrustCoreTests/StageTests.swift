@@ -266,6 +266,18 @@ import Testing
     }
 
     /// Tremor (2 mm at 3.5 Hz) on a minimum-jerk stroke moves the fitted edges by little.
+    /// A lifter lowering or driving at an even speed: the speed ramps up over 35 % of the stroke
+    /// (smoothly or at constant acceleration), cruises and ramps down. No bell has that flat top;
+    /// the best one put both edges 0.2 s inside.
+    @Test(arguments: [("smooth ramps", true), ("linear ramps", false)])
+    func evenSpeedStrokesKeepTheirEdges(name: String, smooth: Bool) throws {
+        let r = 0.35
+        func ramp(_ u: Double) -> Double { u >= 1 ? 1 : smooth ? u * u * (3 - 2 * u) : u }
+        let stroke = try #require(extractOne(trace(d: -0.16, duration: 2.0) { min(ramp($0 / r), ramp((1 - $0) / r)) }))
+        #expect(abs(stroke.motionOnsetT - 1.0) < 0.01, "\(name) onset \(stroke.motionOnsetT)")
+        #expect(abs(stroke.motionOffsetT - 3.0) < 0.01, "\(name) offset \(stroke.motionOffsetT)")
+    }
+
     @Test func motionEdgesBearTremor() throws {
         var ring = trace(d: 0.16, duration: 1.6) { 30 * $0 * $0 * (1 - $0) * (1 - $0) }
         for k in 0..<ring.count { ring[k].z += 0.002 * sin(2 * Double.pi * 3.5 * ring[k].t) }
