@@ -745,6 +745,39 @@ import Testing
         #expect(!events.contains { if case .alert(let a) = $0 { return a.kind == .setTarget } else { return false } })
     }
 
+    /// A bottom-start rep whose lockout is held 10 s (a slow lifter, an isometric hold) is one
+    /// rep of the set, not the end of it (without the longer gap: two sets, the held rep lost); a
+    /// rise that stops 10 cm short of the lockouts and sits there is no hold, and 8 s end the set.
+    @Test(arguments: [(0.17, 1, 4), (0.07, 2, 3)])
+    func aLongHoldAtLockoutKeepsTheSet(holdZ: Double, sets: Int, reps: Int) {
+        var strokes: [Stroke] = []
+        var t = 1.0
+        for k in 0..<4 {
+            let top = k == 2 ? holdZ : 0.17
+            strokes.append(stroke(1, t, t + 1.2, 0.0, top))
+            let hold = k == 2 ? 10.0 : 2.5
+            strokes.append(stroke(-1, t + 1.2 + hold, t + 2.7 + hold, top, 0.0))
+            t += 4 + hold
+        }
+        // The set's strokes, each handed over once it is known, with the clock ticking between.
+        var seg = RepSegmenter(core: CoreSettings(mount: .bar, profile: .banded))
+        seg.resetCluster()
+        let cal = AccelCalibration()
+        var events: [CoreEvent] = []
+        for s in strokes {
+            var now = s.onsetT - 2
+            while now < s.onsetT {
+                seg.tick(t: now, calibration: cal) { events.append($0) }
+                now += 0.5
+            }
+            seg.add(s, calibration: cal) { events.append($0) }
+        }
+        seg.tick(t: t + 20, calibration: cal) { events.append($0) }
+        let setStarts = events.filter { if case .setStart = $0 { return true } else { return false } }
+        #expect(setStarts.count == sets)
+        #expect(events.reps.count == reps)
+    }
+
     @Test func rollingAndBumpsAreNotReps() {
         let strokes = [
             stroke(1, 0, 1, 0, 0.08, turn: 400),   // bar rolled over the thighs

@@ -50,8 +50,12 @@ public struct RepSegmenter: Sendable {
         public var maxPauseS = 12.0
         /// Same-direction strokes separated by less than this merge into one, s.
         public var mergeGapS = 0.6
-        /// No rep-sized stroke for this long ends the set, s.
+        /// No rep-sized stroke for this long ends the set, s (`maxPauseS` while a bottom-start
+        /// set holds its lockout, see `RepSegmenter.setGap`).
         public var setGapS = 8.0
+        /// A rise ending this close to the set's recent lockouts (or half its mean depth, if
+        /// more) is a hold at lockout, m.
+        public var holdHeightToleranceM = 0.05
         /// A stroke whose movement (`Stroke.coreTurnDeg`) turns the sensor more than this is not
         /// part of a hip-thrust rep, degrees: the pelvis (and the bar on it) turns about 20° over
         /// a rep, under 60° for one both too deep and over-extended; rolling the bar over the
@@ -187,6 +191,12 @@ public struct RepSegmenter: Sendable {
     /// Onset of an up stroke whose role (set-up bridge or first rep) waits for the next bottom.
     var deferredFromT: Double?
     var lastRepSizedT = -Double.infinity
+    /// Direction of the last rep-sized stroke (+1 up, −1 down, 0 none yet) and its end height, m.
+    var lastRepSizedDirection = 0
+    var lastRepSizedEndZ = 0.0
+    /// … and where its end's posture puts it against the set's lockouts by the set's coupling
+    /// (m; nil without a reliable coupling or posture).
+    var lastRepSizedAngleOffM: Double?
 
     // The set.
     public private(set) var setNumber = 0
@@ -391,13 +401,22 @@ public struct RepSegmenter: Sendable {
             if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn && !handling { push(s) }
             return
         }
-        if s.onsetT - lastRepSizedT > settings.setGapS && (inSet || strokes.count > 0) {
+        if s.onsetT - lastRepSizedT > setGap && (inSet || strokes.count > 0) {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
             resetCluster()
         }
-        if s.amplitude >= settings.minRepM { lastRepSizedT = s.offsetT }
+        if s.amplitude >= settings.minRepM {
+            lastRepSizedT = s.offsetT
+            lastRepSizedDirection = s.direction
+            lastRepSizedEndZ = s.endZ
+            lastRepSizedAngleOffM = nil
+            if let kappa = liveCoupling, let reference = liveAngleReference,
+               let angle = postureAngle(s.upAtOffset, calibration: calibration) {
+                lastRepSizedAngleOffM = wrapped(angle - reference) / kappa
+            }
+        }
 
         // Merge with the previous stroke when it continues the same way after a short pause.
         if let last = strokes.last, last.direction == s.direction, s.onsetT - last.offsetT < settings.mergeGapS {
@@ -863,10 +882,24 @@ public struct RepSegmenter: Sendable {
         lastTopZ = nil
     }
 
+    /// How long without a rep-sized stroke ends the set, s: `setGapS`, but `maxPauseS` while a
+    /// bottom-start set's last stroke was a rise to its lockouts — the lifter holds the lockout,
+    /// and the rep's fall is still to come (a slow lifter's 7 s hold ended the set, and its fall
+    /// started a new one). The rise ends at the lockouts' height, or, where the sensor turns with
+    /// the hips, in their posture (a slow rise's height can be centimetres off); a rise that ends
+    /// elsewhere (sitting up, a distractor turning the sensor 70°) keeps the shorter gap.
+    var setGap: Double {
+        guard inSet, style == .bottom, lastRepSizedDirection > 0, repCount > 0 else { return settings.setGapS }
+        let tolerance = max(settings.holdHeightToleranceM, 0.5 * setSums.depth / Double(repCount) / 100)
+        let atHeight = recentLockoutReference.map { abs(lastRepSizedEndZ - $0) <= tolerance } ?? false
+        let inPosture = lastRepSizedAngleOffM.map { abs($0) <= tolerance } ?? false
+        return atHeight || inPosture ? settings.maxPauseS : settings.setGapS
+    }
+
     /// Per sample: ends a set after a long rest. `t` is how far every stroke is known (the
     /// tracker hands strokes over when a rest closes the movement before it).
     public mutating func tick(t: Double, calibration: AccelCalibration, emit: (CoreEvent) -> Void) {
-        if (inSet || strokes.count > 0), t - lastRepSizedT > settings.setGapS {
+        if (inSet || strokes.count > 0), t - lastRepSizedT > setGap {
             settleDeferred(calibration: calibration, emit: emit)
             if inSet { closePending(nextStroke: nil, calibration: calibration, emit: emit) }
             endSet(calibration: calibration, emit: emit)
