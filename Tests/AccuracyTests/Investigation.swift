@@ -58,11 +58,13 @@ import ThrustCapture
     }
 }
 
-@Test func dumpTrace() throws {
-    guard let spec = ProcessInfo.processInfo.environment["TRACE"] else { return }
+/// Runs `spec` (scenario:seed:t0:t1) through a tracker and calls `body` every 0.05 s within
+/// t0…t1 with the tracker, the sample, the simulator's body state then and its mount (sensor →
+/// body rotation).
+func forEachTracedSample(_ spec: String, _ body: (MotionTracker, Sample, BodyState, Mat3) -> Void) throws {
     let parts = spec.split(separator: ":")
     var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
-    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
+    let t0 = parts.count > 2 ? Double(parts[2]) ?? 0 : 0, t1 = parts.count > 3 ? Double(parts[3]) ?? 1e9 : 1e9
     var tracker = MotionTracker()
     var motion = session.motion
     let origin = session.info.startS
@@ -71,9 +73,15 @@ import ThrustCapture
         tracker.update(s)
         if s.t >= t0 && s.t <= t1 && s.t - last >= 0.05 {
             last = s.t
-            let b = motion.body(at: s.t - origin)
-            print(String(format: "t %.2f still %d q %d v %+.4f (true %+.4f) z %+.4f (true %+.4f) rg %.4f anchorT %.2f trace %d ah %.3f", s.t, tracker.isStill ? 1 : 0, tracker.stillness.isQuasiStill ? 1 : 0, tracker.velocity, b.velocity.z, tracker.liveHeight, b.position.z, tracker.restGravity, tracker.anchorT, tracker.trace.count, tracker.anchorHeight))
+            body(tracker, s, motion.body(at: s.t - origin), motion.mountRotation)
         }
+    }
+}
+
+@Test func dumpTrace() throws {
+    guard let spec = ProcessInfo.processInfo.environment["TRACE"] else { return }
+    try forEachTracedSample(spec) { tracker, s, b, _ in
+        print(String(format: "t %.2f still %d q %d v %+.4f (true %+.4f) z %+.4f (true %+.4f) rg %.4f anchorT %.2f trace %d ah %.3f", s.t, tracker.isStill ? 1 : 0, tracker.stillness.isQuasiStill ? 1 : 0, tracker.velocity, b.velocity.z, tracker.liveHeight, b.position.z, tracker.restGravity, tracker.anchorT, tracker.trace.count, tracker.anchorHeight))
     }
 }
 
@@ -418,26 +426,14 @@ func investigationOptions() -> SimOptions {
 /// calibration and its rest gravity each add, and the velocity error they integrate to.
 @Test func dumpUpError() throws {
     guard let spec = ProcessInfo.processInfo.environment["UPERR"] else { return }
-    let parts = spec.split(separator: ":")
-    var session = try SimulatedSession(scenario: String(parts[0]), seed: UInt64(parts[1]) ?? 1, options: investigationOptions())
-    let t0 = Double(parts[2]) ?? 0, t1 = Double(parts[3]) ?? 1e9
-    var tracker = MotionTracker()
-    var motion = session.motion
-    let origin = session.info.startS
-    var last = -1.0
-    while let s = session.next() {
-        tracker.update(s)
-        if s.t >= t0 && s.t <= t1 && s.t - last >= 0.05 {
-            last = s.t
-            let b = motion.body(at: s.t - origin)
-            let trueUp = (b.rotation * motion.mountRotation).transposeTimes(SIMD3(0, 0, 1))
-            let angle = acos(min(1, dot(trueUp, tracker.up))) * radiansToDegrees
-            let calibrated = tracker.accelCal.apply(s.accel)
-            let upPart = dot(tracker.up - trueUp, s.accel)
-            let calibrationPart = dot(tracker.up, calibrated - s.accel)
-            let gravityPart = standardGravity - tracker.restGravity
-            print(String(format: "t %.2f still %d up off %.3f° reading error: up %+.4f calibration %+.4f rest gravity %+.4f m/s² velocity error %+.4f m/s",
-                         s.t, tracker.isStill ? 1 : 0, angle, upPart, calibrationPart, gravityPart, tracker.velocity - b.velocity.z))
-        }
+    try forEachTracedSample(spec) { tracker, s, b, mountRotation in
+        let trueUp = (b.rotation * mountRotation).transposeTimes(SIMD3(0, 0, 1))
+        let angle = acos(min(1, dot(trueUp, tracker.up))) * radiansToDegrees
+        let calibrated = tracker.accelCal.apply(s.accel)
+        let upPart = dot(tracker.up - trueUp, s.accel)
+        let calibrationPart = dot(tracker.up, calibrated - s.accel)
+        let gravityPart = standardGravity - tracker.restGravity
+        print(String(format: "t %.2f still %d up off %.3f° reading error: up %+.4f calibration %+.4f rest gravity %+.4f m/s² velocity error %+.4f m/s",
+                     s.t, tracker.isStill ? 1 : 0, angle, upPart, calibrationPart, gravityPart, tracker.velocity - b.velocity.z))
     }
 }
