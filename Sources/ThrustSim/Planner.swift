@@ -64,7 +64,7 @@ struct Planner: Sendable {
     var tempoScale = 1.0
     /// See `SimOptions.plateauShare`.
     var plateauShare = 0.0
-    /// Draws the plateau profiles (its own stream: the plan is otherwise the same).
+    /// Draws the plateau profiles (a stream of its own, see `SimOptions.plateauShare`).
     var plateauRng = SimRandom(seed: 0, stream: 0)
     var motion: MotionModel
     /// Planning clock: everything before it is planned, s (session time, origin 0).
