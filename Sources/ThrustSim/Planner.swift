@@ -77,7 +77,7 @@ struct Planner: Sendable {
 
     // Bar geometry (session constants).
     let rollRadius: Double        // m of travel per rad when the bar rolls on the floor
-    let rollPerMetre: Double      // rad of bar roll per m of hip height (signed)
+    var rollPerMetre: Double      // rad of bar roll per m of hip height (signed; see `SimOptions.barRollScale`)
     let xPerZ: Double             // forward/back per m of height during reps
     let barFloorZ: Double         // bar on the floor (plate radius)
     let hipsFloorZ: Double        // bar on the hips, hips on the floor

@@ -30,6 +30,10 @@ public struct SimOptions: Sendable, Equatable {
     /// plateau too abrupt for a fast stroke is swapped like any shape, which draws on the plan's
     /// stream, so the plan may differ from there on.
     var plateauShare: Double = 0
+    /// The bar's roll with hip height (0.5–2 °/cm drawn per session) scaled by this: 0 is a bar
+    /// that does not turn with the hips, as another simulator's may not (the tremor's roll keeps
+    /// its own coupling).
+    var barRollScale: Double = 1
 
     public init(endless: Bool = false, chip: ChipModel? = nil, rateHz: Double? = nil, idealSensor: Bool = false) {
         self.endless = endless
@@ -129,6 +133,7 @@ public struct SimulatedSession: Sendable, IteratorProtocol, Sequence {
         planner.motion.tremorScale = options.tremorScale
         planner.tempoScale = options.tempoScale
         planner.plateauShare = options.plateauShare
+        planner.rollPerMetre *= options.barRollScale
         planner.plateauRng = SimRandom(seed: seed, stream: 0x91a7)
         if options.endless {
             planner.planNextBlock()

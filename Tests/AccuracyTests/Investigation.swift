@@ -268,7 +268,8 @@ var investigationOnePass: Bool { ProcessInfo.processInfo.environment["ONEPASS"] 
 
 /// `IDEAL_SENSOR=1`: an exact sensor; `TREMOR=x`: tremor scaled by x (0 = none); `RATE=hz`:
 /// every session sampled at that rate; `TEMPO=x`: every rep's phases x times as long;
-/// `PLATEAU=x`: that share of rep strokes with a plateau profile (`SimOptions.plateauShare`).
+/// `PLATEAU=x`: that share of rep strokes with a plateau profile (`SimOptions.plateauShare`);
+/// `ROLL=x`: the bar's roll with hip height scaled by x (`SimOptions.barRollScale`).
 func investigationOptions() -> SimOptions {
     let env = ProcessInfo.processInfo.environment
     var options = SimOptions(idealSensor: env["IDEAL_SENSOR"] != nil)
@@ -276,6 +277,7 @@ func investigationOptions() -> SimOptions {
     if let rate = env["RATE"].flatMap(Double.init) { options.rateHz = rate }
     if let scale = env["TEMPO"].flatMap(Double.init) { options.tempoScale = scale }
     if let share = env["PLATEAU"].flatMap(Double.init) { options.plateauShare = share }
+    if let scale = env["ROLL"].flatMap(Double.init) { options.barRollScale = scale }
     return options
 }
 
