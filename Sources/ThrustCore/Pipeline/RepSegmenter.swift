@@ -194,8 +194,8 @@ public struct RepSegmenter: Sendable {
     /// Direction of the last rep-sized stroke (+1 up, −1 down, 0 none yet) and its end height, m.
     var lastRepSizedDirection = 0
     var lastRepSizedEndZ = 0.0
-    /// … and where its end's posture puts it against the set's lockouts by the set's coupling
-    /// (m; nil without a reliable coupling or posture).
+    /// … and, for a rise, where its end's posture puts it against the set's lockouts by the
+    /// set's coupling (m; nil for a fall, or without a reliable coupling or posture).
     var lastRepSizedAngleOffM: Double?
 
     // The set.
@@ -412,7 +412,8 @@ public struct RepSegmenter: Sendable {
             lastRepSizedDirection = s.direction
             lastRepSizedEndZ = s.endZ
             lastRepSizedAngleOffM = nil
-            if let kappa = liveCoupling, let reference = liveAngleReference,
+            // Only a rise's end posture is read (`setGap`).
+            if s.direction > 0, let kappa = liveCoupling, let reference = liveAngleReference,
                let angle = postureAngle(s.upAtOffset, calibration: calibration) {
                 lastRepSizedAngleOffM = wrapped(angle - reference) / kappa
             }

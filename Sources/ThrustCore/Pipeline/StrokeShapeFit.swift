@@ -116,17 +116,21 @@ public struct StrokeShapeFit: Sendable {
         // Times relative to the mean crossing keep the sums well conditioned.
         let meanT = (times * found).sum() / found.sum()
         let y = (times - SIMD16(repeating: meanT)) * found
+        let bell = bestFit(0..<Self.bellCount, y: y, found: found)
+        let plateau = bestFit(Self.bellCount..<positions.count, y: y, found: found)
+        guard let fit = plateau.misfit < Self.plateauPreference * bell.misfit ? plateau.line : bell.line
+        else { return nil }
+        return (meanT + fit.onset, meanT + fit.onset + fit.duration)
+    }
+
+    /// The best-fitting profile among `profiles`: its misfit (infinite when none fits), and its
+    /// onset (relative to the mean crossing time) and duration, s.
+    func bestFit(_ profiles: Range<Int>, y: SIMD16<Double>, found: SIMD16<Double>)
+        -> (misfit: Double, line: (onset: Double, duration: Double)?) {
         var best = Double.infinity
-        var result: (Double, Double)?
-        var bestBell = Double.infinity
-        var bellResult: (Double, Double)?
-        for (index, (x, w0)) in zip(positions, weights).enumerated() {
-            if index == Self.bellCount {
-                bestBell = best
-                bellResult = result
-                best = Double.infinity
-            }
-            let w = w0 * found
+        var result: (onset: Double, duration: Double)?
+        for k in profiles {
+            let x = positions[k], w = weights[k] * found
             let sw = w.sum(), sx = (w * x).sum(), sxx = (w * x * x).sum(), sxy = (w * x * y).sum(), sy = (w * y).sum()
             let det = sw * sxx - sx * sx
             guard det > 1e-12 else { continue }
@@ -137,10 +141,10 @@ public struct StrokeShapeFit: Sendable {
             let misfit = (w * r * r).sum() / (duration * duration)
             if misfit < best {
                 best = misfit
-                result = (meanT + onset, meanT + onset + duration)
+                result = (onset, duration)
             }
         }
-        return best < Self.plateauPreference * bestBell ? result : bellResult
+        return (best, result)
     }
 
     /// Whether the stroke slows down in its middle and speeds up again: the time per unit of
