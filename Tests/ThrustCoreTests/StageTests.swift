@@ -657,10 +657,11 @@ import Testing
     }
 
     func run(_ strokes: [Stroke], profile: Profile = .barbell, mount: Mount = .bar, calibratedT: Double? = nil,
-             endT: Double = 100) -> [CoreEvent] {
+             barRollDegPerCm: Double = 0, endT: Double = 100) -> [CoreEvent] {
         var seg = RepSegmenter(core: CoreSettings(mount: mount, profile: profile))
         seg.resetCluster()
         seg.calibratedT = calibratedT
+        seg.barRollDegPerCm = barRollDegPerCm
         let cal = AccelCalibration()
         var events: [CoreEvent] = []
         for s in strokes { seg.add(s, calibration: cal) { events.append($0) } }
@@ -776,6 +777,22 @@ import Testing
         let setStarts = events.filter { if case .setStart = $0 { return true } else { return false } }
         #expect(setStarts.count == sets)
         #expect(events.reps.count == reps)
+    }
+
+    /// A lifter whose grip lets the bar roll 4.7 °/cm over the hips turns it 80° in a 17 cm rep:
+    /// once the tracker has learnt that roll, still a rep (the bar rolled on with a leak, turning
+    /// it as much, is no rep where the reps roll it 1 °/cm: `aMovementTurningFarMoreThanHips…`).
+    @Test(arguments: [(4.7, 3), (1.0, 0)])
+    func aBarRollingFarWithTheHipsStillCounts(rollDegPerCm: Double, reps: Int) {
+        let strokes = topStartSet().map { s -> Stroke in
+            var s = s
+            if s.amplitude < 0.2 {  // the reps' strokes
+                s.coreTurnDeg = 80
+                s.turnDeg = 100
+            }
+            return s
+        }
+        #expect(run(strokes, barRollDegPerCm: rollDegPerCm).reps.count == reps)
     }
 
     @Test func rollingAndBumpsAreNotReps() {

@@ -205,6 +205,7 @@ public struct RepAnalyzer: Sendable {
         while !tracker.strokes.isEmpty {
             let s = tracker.strokes[0]
             tracker.strokes.removeFirst(1)
+            segmenter.barRollDegPerCm = tracker.rotationCouplingDegPerCm
             segmenter.add(s, calibration: tracker.accelCal, emit: emit)
         }
     }

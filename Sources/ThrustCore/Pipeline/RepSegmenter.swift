@@ -57,10 +57,16 @@ public struct RepSegmenter: Sendable {
         /// more) is a hold at lockout, m.
         public var holdHeightToleranceM = 0.05
         /// A stroke whose movement (`Stroke.coreTurnDeg`) turns the sensor more than this is not
-        /// part of a hip-thrust rep, degrees: the pelvis (and the bar on it) turns about 20° over
-        /// a rep, under 60° for one both too deep and over-extended; rolling the bar over the
-        /// thighs or lying back turns it more.
+        /// part of a hip-thrust rep, degrees: the pelvis (and a belt on it) turns about 20° over
+        /// a rep, under 60° for one both too deep and over-extended; lying back turns it more.
         public var maxRepTurnDeg = 60.0
+        /// The bar also rolls over the hips as they rise, by how much depends on the grip (0.5–2
+        /// °/cm in our simulator, twice that is plausible: a 30 cm rep at 4 °/cm turns it 120°).
+        /// Where the tracker has learnt such a roll per cm (`barRollDegPerCm`), a bar stroke may
+        /// turn this many times that for its height, up to `maxBarRepTurnDeg` (degrees); the bar
+        /// rolled on with a leak (4.5 °/cm, unlike the set's reps) stays no rep.
+        public var barRollAllowance = 1.5
+        public var maxBarRepTurnDeg = 140.0
         /// The same for any lift (`generic`: a hinge tilts a belt by up to 90°), degrees.
         public var maxAnyLiftTurnDeg = 150.0
         /// A stroke turning the sensor more than `handlingMinTurnDeg` and more than this per cm
@@ -251,6 +257,9 @@ public struct RepSegmenter: Sendable {
     public internal(set) var firstSampleT: Double?
     /// When the gyro bias was first learnt, s (set by `RepAnalyzer`).
     public internal(set) var calibratedT: Double?
+    /// How far the sensor turns per cm of hip travel, as the tracker has learnt it (set before
+    /// each stroke is added), °/cm.
+    public internal(set) var barRollDegPerCm = 0.0
     var sawStillPeriod = false
     /// Reps rejected in a row for their lockout posture alone, and where the first began.
     var postureRejects = 0
@@ -372,7 +381,12 @@ public struct RepSegmenter: Sendable {
     /// Largest rise that counts as a rep under this profile, m.
     var maxRep: Double { core.profile.anyLift ? settings.maxAnyLiftRepM : settings.maxRepM }
     /// Largest turn of a rep's stroke under this profile, degrees.
-    var maxRepTurn: Double { core.profile.anyLift ? settings.maxAnyLiftTurnDeg : settings.maxRepTurnDeg }
+    func maxRepTurn(_ s: Stroke) -> Double {
+        if core.profile.anyLift { return settings.maxAnyLiftTurnDeg }
+        guard core.mount == .bar else { return settings.maxRepTurnDeg }
+        let rolling = settings.barRollAllowance * barRollDegPerCm * s.amplitude * 100
+        return max(settings.maxRepTurnDeg, min(settings.maxBarRepTurnDeg, rolling))
+    }
 
     /// Moving the bar or the body about rather than lifting (see `handlingTurnDegPerCm`).
     func isHandling(_ s: Stroke) -> Bool {
@@ -388,7 +402,7 @@ public struct RepSegmenter: Sendable {
         // A stroke too large for a rep (set-up, sitting down, standing up), or one that turns the
         // sensor far more than hips do in a rep (rolling the bar, lying back): it ends any set.
         let handling = isHandling(s)
-        let repSized = s.amplitude <= maxRep && s.coreTurnDeg <= maxRepTurn && !handling
+        let repSized = s.amplitude <= maxRep && s.coreTurnDeg <= maxRepTurn(s) && !handling
         if repSized && uprightAccel == nil && s.coreTurnDeg >= settings.uprightDoubtStrokeTurnDeg {
             movedBeforeUpright = true
         }
@@ -398,7 +412,7 @@ public struct RepSegmenter: Sendable {
             endSet(calibration: calibration, emit: emit)
             resetCluster()
             // A large up stroke can still be the set-up bridge of a top-start set.
-            if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn && !handling { push(s) }
+            if s.direction > 0 && s.amplitude < 0.65 && s.coreTurnDeg <= maxRepTurn(s) && !handling { push(s) }
             return
         }
         if s.onsetT - lastRepSizedT > setGap && (inSet || strokes.count > 0) {
