@@ -118,6 +118,18 @@ public struct MotionTracker: Sendable {
         /// Within this of the pose of the last rest that lasted, a rest must lie on a flatter
         /// line (`RestDetector.Settings.familiarSlopeMaxMps2`), degrees.
         public var familiarPoseDeg = 3.0
+        /// Where no movement turns the sensor (no coupling learnt: a bar gripped so it does not
+        /// roll, a squat's bar) a quiet gyro proves nothing, and a slow lowering's even-speed
+        /// middle lies on a straight velocity line like a rest's. But in such a familiar pose,
+        /// once the calibration has this many equations, the velocity since the anchor is known
+        /// to within `restSpeedToleranceMps` plus `restSpeedDriftMps2` per second: a candidate
+        /// rest whose box velocity (`RestDetector.Settings.boxS`) has strayed further from zero is
+        /// a movement. Only within `restSpeedCheckS` of the anchor: later the drift is unknown
+        /// (a set of squats with no rest between reps).
+        public var restSpeedMinEquations = 5
+        public var restSpeedToleranceMps = 0.04
+        public var restSpeedDriftMps2 = 0.02
+        public var restSpeedCheckS = 2.5
         public init() {}
     }
 
@@ -171,6 +183,10 @@ public struct MotionTracker: Sendable {
     var settledUp: SIMD3<Double>?
     let familiarPoseCos: Double
     var restDetector: RestDetector
+    /// The fastest box velocity since the anchor (m/s) seen while the rest detector's current
+    /// candidate (begun at `speedCandidateT`) lasted (see `restSpeedToleranceMps`).
+    var candidateSpeedMax = 0.0
+    var speedCandidateT: Double?
     /// Degrees the sensor turns per cm of hip travel (see `learnCoupling`).
     public private(set) var rotationCouplingDegPerCm = 0.0
     var couplingSamples = 0
@@ -404,9 +420,10 @@ public struct MotionTracker: Sendable {
             let mean = stillness.meanAccel
             rawLeak = dot(up, mean - accelCal.apply(mean)) + restGravity - settings.gravity
         }
+        let familiar = settledUp.map { dot($0, up) >= familiarPoseCos } ?? false
         let rest = restDetector.update(t: t, height: detectorHeight, rotation: rotation, allowed: stillness.isQuasiStill,
-                                       turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak,
-                                       familiarPose: settledUp.map { dot($0, up) >= familiarPoseCos } ?? false,
+                                       turnsWithHips: turnsWithHips, rawLeakMps2: rawLeak, familiarPose: familiar,
+                                       restSpeedPlausible: restSpeedPlausible(t: t, familiar: familiar),
                                        endTurnRadPerS: restEndTurnRate)
         if gyroBias == nil || !anchored {
             guard stillness.isQuasiStill else { return false }
@@ -425,6 +442,25 @@ public struct MotionTracker: Sendable {
             return t - initialHoldT >= settings.initialStillS
         }
         return rest
+    }
+
+    /// Whether the rest detector's candidate may be a rest by the velocity since the anchor (see
+    /// `restSpeedToleranceMps`; true wherever that check does not apply).
+    mutating func restSpeedPlausible(t: Double, familiar: Bool) -> Bool {
+        guard familiar, anchored, stillness.isQuasiStill, !restDetector.isRest,
+              rotationCouplingDegPerCm < settings.coupledDegPerCm,
+              accelCal.equations >= settings.restSpeedMinEquations,
+              t - anchorT <= settings.restSpeedCheckS, trace.count >= 2 else { return true }
+        if restDetector.candidateT != speedCandidateT {
+            speedCandidateT = restDetector.candidateT
+            candidateSpeedMax = 0
+        }
+        // Mean velocity over the last box (the trace's heights are since the anchor).
+        let k = extractor.index(trace, before: t - settings.rest.boxS)
+        let span = lastT - trace[k].t
+        let boxVelocity = span > 0 ? (heightSinceAnchor - trace[k].z) / span : velocity
+        candidateSpeedMax = max(candidateSpeedMax, abs(boxVelocity))
+        return candidateSpeedMax <= settings.restSpeedToleranceMps + settings.restSpeedDriftMps2 * (t - anchorT)
     }
 
     mutating func startStillPeriod(t: Double) {

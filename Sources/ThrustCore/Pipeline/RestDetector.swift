@@ -81,11 +81,13 @@ public struct RestDetector: Sendable {
     /// `turnsWithHips`: movements turn the sensor; `rawLeakMps2`: the slope the raw height's
     /// velocity has at rest in this pose by what the calibration knows (what the slope limits
     /// are measured from); `familiarPose`: the sensor has rested in this pose before;
-    /// `endTurnRadPerS`: a rest turning the sensor faster than this (averaged over the box) has
-    /// ended, rad/s (nil: the sensor does not turn with the hips). Returns whether it is a rest.
+    /// `restSpeedPlausible`: false while the velocity since the anchor says the candidate is a
+    /// movement (no rest is recognised then); `endTurnRadPerS`: a rest turning the sensor faster
+    /// than this (averaged over the box) has ended, rad/s (nil: the sensor does not turn with the
+    /// hips). Returns whether it is a rest.
     public mutating func update(t: Double, height: Double, rotation: SIMD3<Double>, allowed: Bool,
                                 turnsWithHips: Bool, rawLeakMps2: Double = 0, familiarPose: Bool = false,
-                                endTurnRadPerS: Double? = nil) -> Bool {
+                                restSpeedPlausible: Bool = true, endTurnRadPerS: Double? = nil) -> Bool {
         guard t - lastStepT >= settings.stepS else { return isRest && allowed }
         lastStepT = t
         head = (head + 1) % heights.count
@@ -114,8 +116,8 @@ public struct RestDetector: Sendable {
         if let c = candidateT, !isRest {
             let steep = abs(line.slope - rawLeakMps2)
             let slopeMax = familiarPose ? settings.familiarSlopeMaxMps2 : settings.slopeMaxMps2
-            isRest = (t - c >= settings.minRestS && (steep <= slopeMax || turnsWithHips))
-                || t - c >= settings.longRestS
+            isRest = ((t - c >= settings.minRestS && (steep <= slopeMax || turnsWithHips))
+                      || t - c >= settings.longRestS) && restSpeedPlausible
             if isRest { acceptedT = t }
         }
         return isRest
