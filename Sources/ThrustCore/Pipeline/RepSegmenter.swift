@@ -197,9 +197,9 @@ public struct RepSegmenter: Sendable {
     /// Onset of an up stroke whose role (set-up bridge or first rep) waits for the next bottom.
     var deferredFromT: Double?
     var lastRepSizedT = -Double.infinity
-    /// Direction of the last rep-sized stroke (+1 up, −1 down, 0 none yet) and its end height, m.
+    /// Direction of the last rep-sized stroke (+1 up, −1 down, 0 none yet) and its height, m.
     var lastRepSizedDirection = 0
-    var lastRepSizedEndZ = 0.0
+    var lastRepSizedAmplitude = 0.0
     /// … and, for a rise, where its end's posture puts it against the set's lockouts by the
     /// set's coupling (m; nil for a fall, or without a reliable coupling or posture).
     var lastRepSizedAngleOffM: Double?
@@ -424,7 +424,7 @@ public struct RepSegmenter: Sendable {
         if s.amplitude >= settings.minRepM {
             lastRepSizedT = s.offsetT
             lastRepSizedDirection = s.direction
-            lastRepSizedEndZ = s.endZ
+            lastRepSizedAmplitude = s.amplitude
             lastRepSizedAngleOffM = nil
             // Only a rise's end posture is read (`setGap`).
             if s.direction > 0, let kappa = liveCoupling, let reference = liveAngleReference,
@@ -906,7 +906,10 @@ public struct RepSegmenter: Sendable {
     var setGap: Double {
         guard inSet, style == .bottom, lastRepSizedDirection > 0, repCount > 0 else { return settings.setGapS }
         let tolerance = max(settings.holdHeightToleranceM, 0.5 * setSums.depth / Double(repCount) / 100)
-        let atHeight = recentLockoutReference.map { abs(lastRepSizedEndZ - $0) <= tolerance } ?? false
+        // The lockouts are chained heights (see `recordRep`): so is the rise, from the set's
+        // last bottom — not the session's height scale, which drifts between movements.
+        let chainedEnd = chainBottom + lastRepSizedAmplitude
+        let atHeight = recentLockoutReference.map { abs(chainedEnd - $0) <= tolerance } ?? false
         let inPosture = lastRepSizedAngleOffM.map { abs($0) <= tolerance } ?? false
         return atHeight || inPosture ? settings.maxPauseS : settings.setGapS
     }
