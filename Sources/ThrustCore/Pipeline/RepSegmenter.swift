@@ -380,7 +380,8 @@ public struct RepSegmenter: Sendable {
 
     /// Largest rise that counts as a rep under this profile, m.
     var maxRep: Double { core.profile.anyLift ? settings.maxAnyLiftRepM : settings.maxRepM }
-    /// Largest turn of a rep's stroke under this profile, degrees.
+    /// Largest turn of rep stroke `s` under this profile and mount (on the bar, as far as the
+    /// learnt roll turns it for its height), degrees.
     func maxRepTurn(_ s: Stroke) -> Double {
         if core.profile.anyLift { return settings.maxAnyLiftTurnDeg }
         guard core.mount == .bar else { return settings.maxRepTurnDeg }
