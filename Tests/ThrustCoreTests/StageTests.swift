@@ -422,17 +422,18 @@ import Testing
     }
 
     /// A bar that does not roll (a firm grip; a squat's bar) gives the gyro nothing to tell a rest
-    /// from a movement. A slow lowering at an even 8 cm/s after a few reps: its middle is a
+    /// from a movement. A slow lowering at an even 11 cm/s after a few reps: its middle is a
     /// straight velocity line like a rest's, but it is far from the zero the learnt calibration
     /// keeps the velocity near since the last rest, so it is no rest and keeps its depth.
     @Test func anEvenSpeedLoweringWithoutRollIsNoRest() {
         var lift = SyntheticLift()
         lift.degreesPerCm = 0
         let glide = SyntheticLift.Step.glide(1.8, -0.17, ramp: 0.15)
-        let steps = SyntheticLift.barbellSet(reps: 2) + [.move(1.5, 0.35), .hold(1.5), glide, .hold(1.5), .move(0.6, 0.17), .hold(4)]
+        let steps = SyntheticLift.barbellSet(reps: 2)
+            + [.move(1.5, 0.35), .hold(1.5), glide, .hold(1.5), .move(0.6, 0.17), .hold(4)]
         let (samples, moves) = lift.render(steps)
         let strokes = track(samples).strokes
-        let lowering = strokes.first { abs($0.onsetT - (moves[moves.count - 2].on)) < 0.5 }
+        let lowering = strokes.first { abs($0.onsetT - moves[moves.count - 2].on) < 0.5 }
         #expect(lowering.map { abs($0.endZ - $0.startZ + 0.17) < 0.02 } == true,
                 "lowering \(lowering.map { $0.endZ - $0.startZ } ?? 0) m")
     }
