@@ -7,8 +7,8 @@
 // `HEIGHTS=seed` each stroke's heights beside the simulator's, `EDGES=seed` its motion edges
 // beside the simulator's, `SHAPES=1` the edge error per velocity profile; `TEMPO=x` makes every
 // rep's phases x times as long, `PLATEAU=x` gives that share of rep strokes an even-speed
-// profile; `UPERR=seed:t0:t1` splits the vertical reading's error into the up direction's and
-// the rest gravity's.
+// profile, `ROLL=x` scales the bar's roll with hip height; `UPERR=seed:t0:t1` splits the
+// vertical reading's error into the up direction's and the rest gravity's.
 import Foundation
 import Testing
 import ThrustCapture
@@ -288,8 +288,8 @@ func investigationOptions() -> SimOptions {
     guard ProcessInfo.processInfo.environment["SHAPES"] != nil else { return }
     // The catalogue, and profiles outside the fitted family: walking-like ramps and a heavy
     // concentric's sticking region.
-    let extra: [StrokeShape] = [.cruise(ramp: 0.15), .cruise(ramp: 0.35), .trapezoid(ramp: 0.15), .trapezoid(ramp: 0.35), .sticking(earlyWeight: 0.35),
-                                .sticking(earlyWeight: 0.6)]
+    let extra: [StrokeShape] = [.cruise(ramp: 0.15), .cruise(ramp: 0.35), .trapezoid(ramp: 0.15),
+                                .trapezoid(ramp: 0.35), .sticking(earlyWeight: 0.35), .sticking(earlyWeight: 0.6)]
     for shape in StrokeShape.catalogue + extra {
         var ring = FixedRing<TracePoint>(capacity: 4096, filler: TracePoint(t: 0, v: 0, z: 0, up: .zero))
         let duration = 2.0, d = -0.16, dt = 0.005

@@ -1,9 +1,11 @@
 import Foundation
 import ThrustCore
+@testable import ThrustSim
 
-/// An exact, noise-free lifter for unit tests: height moves by minimum-jerk strokes, the sensor
-/// turns about its y axis (along the bar) in proportion to height, and the samples are the
-/// specific force and angular rate that motion produces.
+/// An exact, noise-free lifter for unit tests: height moves by minimum-jerk strokes (or glides
+/// at an even speed, the simulator's `cruise` profile), the sensor turns about its y axis (along
+/// the bar) in proportion to height, and the samples are the specific force and angular rate
+/// that motion produces.
 struct SyntheticLift {
     enum Step {
         case hold(Double)                 // s
@@ -24,21 +26,21 @@ struct SyntheticLift {
 
     /// Plan of steps → samples, plus the exact times each move started and ended.
     func render(_ steps: [Step]) -> (samples: [Sample], moves: [(on: Double, off: Double, d: Double)]) {
-        // ramp: 0 for a minimum-jerk move, else the share of an even-speed glide each ramp takes.
-        var segments: [(t0: Double, t1: Double, z0: Double, d: Double, a0: Double, da: Double, ramp: Double)] = []
+        // The simulator's profiles: minimum jerk, or its even-speed `cruise` for a glide.
+        var segments: [(t0: Double, t1: Double, z0: Double, d: Double, a0: Double, da: Double, shape: StrokeShape)] = []
         var t = 0.0, z = 0.0, a = 0.0
         var moves: [(on: Double, off: Double, d: Double)] = []
         for step in steps {
             switch step {
             case .hold(let s):
-                segments.append((t, t + s, z, 0, a, 0, 0)); t += s
+                segments.append((t, t + s, z, 0, a, 0, .minimumJerk)); t += s
             case .move(let s, let d):
-                segments.append((t, t + s, z, d, a, 0, 0)); moves.append((t, t + s, d)); t += s; z += d
+                segments.append((t, t + s, z, d, a, 0, .minimumJerk)); moves.append((t, t + s, d)); t += s; z += d
             case .glide(let s, let d, let ramp):
-                segments.append((t, t + s, z, d, a, 0, ramp)); moves.append((t, t + s, d)); t += s; z += d
+                segments.append((t, t + s, z, d, a, 0, .cruise(ramp: ramp))); moves.append((t, t + s, d)); t += s; z += d
             case .turn(let s, let degrees):
                 let da = degrees * Double.pi / 180
-                segments.append((t, t + s, z, 0, a, da, 0)); t += s; a += da
+                segments.append((t, t + s, z, 0, a, da, .minimumJerk)); t += s; a += da
             }
         }
         var samples: [Sample] = []
@@ -53,21 +55,10 @@ struct SyntheticLift {
             let s = segments[seg]
             let T = s.t1 - s.t0
             let tau = T > 0 ? min(max((time - s.t0) / T, 0), 1) : 0
-            var p = 10 * pow(tau, 3) - 15 * pow(tau, 4) + 6 * pow(tau, 5)
-            var dp = T > 0 ? (30 * tau * tau - 60 * pow(tau, 3) + 30 * pow(tau, 4)) / T : 0
-            var ddp = T > 0 ? (60 * tau - 180 * tau * tau + 120 * pow(tau, 3)) / (T * T) : 0
-            if s.ramp > 0 && T > 0 {
-                // Speed shape g: smoothstep up over the first `ramp`, 1, smoothstep down; its
-                // integral over the move is 1 − ramp.
-                let r = s.ramp, k = 1 / (1 - r)
-                let x = tau < r ? tau / r : (tau > 1 - r ? (1 - tau) / r : 1)
-                let g = 3 * x * x - 2 * x * x * x
-                let dg = tau < r || tau > 1 - r ? (tau < r ? 1 : -1) * (6 * x - 6 * x * x) / r : 0
-                let area = x * x * x - 0.5 * x * x * x * x  // ∫ smoothstep from 0 to x
-                p = k * (tau < r ? r * area : (tau > 1 - r ? 1 - r - r * area : 0.5 * r + tau - r))
-                dp = k * g / T
-                ddp = k * dg / (T * T)
-            }
+            let shape = s.shape.evaluate(tau)
+            let p = shape.p
+            let dp = T > 0 ? shape.dp / T : 0
+            let ddp = T > 0 ? shape.ddp / (T * T) : 0
             let zz = s.z0 + s.d * p
             let vz = s.d * dp
             let az = s.d * ddp
